@@ -1,0 +1,29 @@
+package core
+
+import (
+	"sync/atomic"
+	"time"
+)
+
+// The Date field changes once a second, so it is formatted once a second
+// and shared by every stream (RFC 9110 section 6.6.1 asks for one per
+// response; the format is IMF-fixdate).
+type dateEntry struct {
+	unix  int64
+	value [len(imfFixdate)]byte
+}
+
+const imfFixdate = "Mon, 02 Jan 2006 15:04:05 GMT"
+
+var currentDate atomic.Pointer[dateEntry]
+
+func appendDate(b []byte, now time.Time) []byte {
+	sec := now.Unix()
+	d := currentDate.Load()
+	if d == nil || d.unix != sec {
+		d = &dateEntry{unix: sec}
+		now.UTC().AppendFormat(d.value[:0], imfFixdate)
+		currentDate.Store(d)
+	}
+	return append(b, d.value[:]...)
+}

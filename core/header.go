@@ -1,0 +1,204 @@
+package core
+
+import "iter"
+
+// A RequestHeader is the header section (or the trailer section) of a
+// request as it arrived: fields in their order and their original case,
+// looked up case-insensitively with a linear scan that allocates nothing.
+//
+// The byte slices it returns are borrowed from the stream's read buffer and
+// are valid only until the handler returns; Get and Values return copies.
+type RequestHeader struct {
+	fields []field
+}
+
+type field struct {
+	name, value []byte
+}
+
+// Len returns the number of fields.
+func (h *RequestHeader) Len() int { return len(h.fields) }
+
+// Field returns the i-th field as received (borrowed).
+func (h *RequestHeader) Field(i int) (name, value []byte) {
+	f := h.fields[i]
+	return f.name, f.value
+}
+
+// Peek returns the value of the first field named name, or nil. The slice
+// is borrowed: valid until the handler returns, never to be modified.
+func (h *RequestHeader) Peek(name string) []byte {
+	for i := range h.fields {
+		if equalFold(h.fields[i].name, name) {
+			return h.fields[i].value
+		}
+	}
+	return nil
+}
+
+// Has reports whether a field named name is present.
+func (h *RequestHeader) Has(name string) bool {
+	for i := range h.fields {
+		if equalFold(h.fields[i].name, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// Get returns a copy of the value of the first field named name, or "".
+func (h *RequestHeader) Get(name string) string {
+	return string(h.Peek(name))
+}
+
+// Values returns copies of the values of every field named name, in order.
+func (h *RequestHeader) Values(name string) []string {
+	var vs []string
+	for i := range h.fields {
+		if equalFold(h.fields[i].name, name) {
+			vs = append(vs, string(h.fields[i].value))
+		}
+	}
+	return vs
+}
+
+// All iterates over the fields in the order they arrived (borrowed slices).
+func (h *RequestHeader) All() iter.Seq2[[]byte, []byte] {
+	return func(yield func([]byte, []byte) bool) {
+		for _, f := range h.fields {
+			if !yield(f.name, f.value) {
+				return
+			}
+		}
+	}
+}
+
+func (h *RequestHeader) reset() {
+	clear(h.fields) // drop references into old buffers
+	h.fields = h.fields[:0]
+}
+
+// A Header holds the fields of a response. Names keep the case they are
+// given in; lookups ignore case. It is a slice, not a map, so setting the
+// same fields on every response allocates nothing.
+type Header struct {
+	fields []responseField
+}
+
+type responseField struct {
+	name, value string
+}
+
+// Set replaces every field named name with one field name: value.
+func (h *Header) Set(name, value string) {
+	for i := range h.fields {
+		if equalFoldString(h.fields[i].name, name) {
+			h.fields[i].value = value
+			h.delFrom(name, i+1)
+			return
+		}
+	}
+	h.fields = append(h.fields, responseField{name, value})
+}
+
+// Add appends a field, keeping any others with the same name.
+func (h *Header) Add(name, value string) {
+	h.fields = append(h.fields, responseField{name, value})
+}
+
+// Get returns the value of the first field named name, or "".
+func (h *Header) Get(name string) string {
+	for i := range h.fields {
+		if equalFoldString(h.fields[i].name, name) {
+			return h.fields[i].value
+		}
+	}
+	return ""
+}
+
+// Has reports whether a field named name is set.
+func (h *Header) Has(name string) bool {
+	for i := range h.fields {
+		if equalFoldString(h.fields[i].name, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// Values returns the values of every field named name, in order.
+func (h *Header) Values(name string) []string {
+	var vs []string
+	for i := range h.fields {
+		if equalFoldString(h.fields[i].name, name) {
+			vs = append(vs, h.fields[i].value)
+		}
+	}
+	return vs
+}
+
+// Del removes every field named name.
+func (h *Header) Del(name string) { h.delFrom(name, 0) }
+
+func (h *Header) delFrom(name string, from int) {
+	kept := h.fields[:from]
+	for _, f := range h.fields[from:] {
+		if !equalFoldString(f.name, name) {
+			kept = append(kept, f)
+		}
+	}
+	clear(h.fields[len(kept):])
+	h.fields = kept
+}
+
+// All iterates over the fields in the order they were set.
+func (h *Header) All() iter.Seq2[string, string] {
+	return func(yield func(string, string) bool) {
+		for _, f := range h.fields {
+			if !yield(f.name, f.value) {
+				return
+			}
+		}
+	}
+}
+
+// Len returns the number of fields.
+func (h *Header) Len() int { return len(h.fields) }
+
+// Reset removes every field.
+func (h *Header) Reset() {
+	clear(h.fields)
+	h.fields = h.fields[:0]
+}
+
+func lower(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// equalFold compares ASCII case-insensitively, as field names are compared.
+func equalFold(b []byte, s string) bool {
+	if len(b) != len(s) {
+		return false
+	}
+	for i := 0; i < len(b); i++ {
+		if lower(b[i]) != lower(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func equalFoldString(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		if lower(a[i]) != lower(b[i]) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,524 @@
+package core
+
+import (
+	"bytes"
+	"strings"
+)
+
+// Request parsing, RFC 9112 sections 2 to 7, strict unless an Option says
+// otherwise. Every rejection is a *ProtocolError carrying its status; the
+// conn turns it into a response in one place (conn.reject).
+
+func bad(reason string) *ProtocolError { return &ProtocolError{Status: 400, Reason: reason} }
+
+var (
+	errRequestLineTooLong = &ProtocolError{Status: 414, Reason: "request line longer than the limit"}
+	errHeadTooLarge       = &ProtocolError{Status: 431, Reason: "request head larger than the limit"}
+	errTooManyFields      = &ProtocolError{Status: 431, Reason: "too many header fields"}
+	errVersion            = &ProtocolError{Status: 505, Reason: "HTTP version not supported"}
+	errExpectation        = &ProtocolError{Status: 417, Reason: "unsupported expectation"}
+	errCodingNotSupported = &ProtocolError{Status: 501, Reason: "transfer coding not implemented"}
+	errConnect            = &ProtocolError{Status: 501, Reason: "CONNECT is not served here"}
+)
+
+// maxMethodBytes bounds a method: the registered ones are at most 17 bytes
+// long, and a long token before the first space is garbage, not a method.
+const maxMethodBytes = 32
+
+// headScanner finds the end of a request head in the read buffer without
+// rescanning bytes it has seen, so a client trickling bytes costs linear time.
+type headScanner struct {
+	scanned int // bytes of the head looked at so far
+	lineEnd int // length of the request line including LF, 0 until known
+}
+
+// scanHead looks for a complete head at the start of the unread input.
+// It returns the head (borrowed, with its final empty line) once complete,
+// nil while more input is needed, or an error when a limit is passed.
+func (s *headScanner) scanHead(cr *connReader, maxLine, maxHead int) ([]byte, error) {
+	// RFC 9112 section 2.2: ignore empty lines before a request-line.
+	for s.scanned == 0 && cr.w-cr.r >= 2 && cr.buf[cr.r] == '\r' && cr.buf[cr.r+1] == '\n' {
+		cr.r += 2
+	}
+	data := cr.buf[cr.r:cr.w]
+	for s.scanned < len(data) {
+		j := bytes.IndexByte(data[s.scanned:], '\n')
+		if j < 0 {
+			s.scanned = len(data)
+			break
+		}
+		lf := s.scanned + j
+		if s.lineEnd == 0 {
+			s.lineEnd = lf + 1
+			if s.lineEnd > maxLine {
+				return nil, tooLongLine(data)
+			}
+		}
+		switch {
+		case lf+1 < len(data) && data[lf+1] == '\n':
+			return s.complete(cr, lf+2, maxHead)
+		case lf+2 < len(data) && data[lf+1] == '\r' && data[lf+2] == '\n':
+			return s.complete(cr, lf+3, maxHead)
+		case lf+1 == len(data) || (lf+2 == len(data) && data[lf+1] == '\r'):
+			s.scanned = lf // look at this line end again with more input
+			return s.checkLimits(data, maxLine, maxHead)
+		}
+		s.scanned = lf + 1
+	}
+	return s.checkLimits(data, maxLine, maxHead)
+}
+
+func (s *headScanner) checkLimits(data []byte, maxLine, maxHead int) ([]byte, error) {
+	if s.lineEnd == 0 && len(data) > maxLine {
+		return nil, tooLongLine(data)
+	}
+	if len(data) > maxHead {
+		return nil, errHeadTooLarge
+	}
+	return nil, nil
+}
+
+func (s *headScanner) complete(cr *connReader, end, maxHead int) ([]byte, error) {
+	if end > maxHead {
+		return nil, errHeadTooLarge
+	}
+	head := cr.buf[cr.r : cr.r+end]
+	cr.r += end
+	cr.floor = cr.r
+	return head, nil
+}
+
+// tooLongLine tells a long target (414) from garbage (400): a request line
+// starts with a short token and a space.
+func tooLongLine(data []byte) error {
+	sp := bytes.IndexByte(data[:min(len(data), maxMethodBytes+1)], ' ')
+	if sp > 0 && isToken(data[:sp]) {
+		return errRequestLineTooLong
+	}
+	return bad("malformed request line")
+}
+
+// parseRequest fills req from a complete head (request line, fields, empty
+// line) and checks every framing rule before the handler sees it.
+func parseRequest(req *Request, head []byte, o *Options) error {
+	line, rest, err := nextLine(head)
+	if err != nil {
+		return err
+	}
+	if err := parseRequestLine(req, line, o); err != nil {
+		return err
+	}
+	var (
+		hosts, contentLengths int
+		teFields              [][]byte
+		clValue               []byte
+	)
+	for {
+		line, rest, err = nextLine(rest)
+		if err != nil {
+			return err
+		}
+		if len(line) == 0 {
+			break
+		}
+		name, value, err := parseField(line)
+		if err != nil {
+			return err
+		}
+		if len(req.header.fields) == o.MaxHeaderFields {
+			return errTooManyFields
+		}
+		req.header.fields = append(req.header.fields, field{name, value})
+		switch {
+		case equalFold(name, "Host"):
+			hosts++
+			if req.form == OriginForm || req.form == AsteriskForm {
+				req.host = value
+			}
+		case equalFold(name, "Content-Length"):
+			contentLengths++
+			if contentLengths > 1 && (!o.FoldContentLength || !bytes.Equal(value, clValue)) {
+				return bad("more than one Content-Length")
+			}
+			clValue = value
+		case equalFold(name, "Transfer-Encoding"):
+			teFields = append(teFields, value)
+		case equalFold(name, "Connection"):
+			parseConnection(req, value)
+		case equalFold(name, "Expect"):
+			if !equalFold(value, "100-continue") {
+				return errExpectation
+			}
+			req.expectContinue = req.minor >= 1 // RFC 9110 section 10.1.1: ignored on 1.0
+		}
+	}
+
+	if req.minor >= 1 && hosts != 1 {
+		return bad("HTTP/1.1 request needs exactly one Host field")
+	}
+	if hosts > 1 {
+		return bad("more than one Host field")
+	}
+	if hosts == 1 && !validHost(req.header.Peek("Host"), true) {
+		return bad("malformed Host field")
+	}
+	if req.minor == 0 {
+		req.closeAfter = !req.keepAlive10
+	}
+	if req.upgrade && !req.header.Has("Upgrade") {
+		req.upgrade = false
+	}
+
+	switch {
+	case len(teFields) > 0 && contentLengths > 0:
+		return bad("both Transfer-Encoding and Content-Length")
+	case len(teFields) > 0:
+		if req.minor == 0 {
+			return bad("Transfer-Encoding in an HTTP/1.0 request")
+		}
+		if err := parseTransferEncoding(teFields); err != nil {
+			return err
+		}
+		req.chunked = true
+		req.contentLength = -1
+	case contentLengths > 0:
+		n, err := parseContentLength(clValue, o.FoldContentLength)
+		if err != nil {
+			return err
+		}
+		if o.MaxBodyBytes >= 0 && n > o.MaxBodyBytes {
+			return ErrBodyTooLarge
+		}
+		req.contentLength = n
+	}
+	return nil
+}
+
+// nextLine splits off the next line, which must end in CRLF; its content
+// may hold no CR and no NUL.
+func nextLine(b []byte) (line, rest []byte, err error) {
+	i := bytes.IndexByte(b, '\n')
+	if i < 0 {
+		return nil, nil, bad("unterminated line") // cannot happen for a scanned head
+	}
+	if i == 0 || b[i-1] != '\r' {
+		return nil, nil, bad("line not ended by CRLF")
+	}
+	line = b[:i-1]
+	if bytes.IndexByte(line, '\r') >= 0 {
+		return nil, nil, bad("bare CR")
+	}
+	return line, b[i+1:], nil
+}
+
+func parseRequestLine(req *Request, line []byte, o *Options) error {
+	sp1 := bytes.IndexByte(line, ' ')
+	if sp1 <= 0 {
+		return bad("malformed request line")
+	}
+	method := line[:sp1]
+	if len(method) > maxMethodBytes || !isToken(method) {
+		return bad("malformed method")
+	}
+	rest := line[sp1+1:]
+	sp2 := bytes.IndexByte(rest, ' ')
+	if sp2 <= 0 {
+		return bad("malformed request line")
+	}
+	target, version := rest[:sp2], rest[sp2+1:]
+	minor, err := parseVersion(version)
+	if err != nil {
+		return err
+	}
+	req.method, req.target, req.minor = method, target, minor
+	return parseTarget(req, o)
+}
+
+// parseVersion accepts HTTP/1.0 and HTTP/1.1. Higher 1.x minors are served
+// as 1.1 (RFC 9110 section 6.2); other well-formed versions are 505.
+func parseVersion(v []byte) (int, error) {
+	if len(v) != 8 || string(v[:5]) != "HTTP/" || !isDigit(v[5]) || v[6] != '.' || !isDigit(v[7]) {
+		return 0, bad("malformed HTTP version")
+	}
+	if v[5] != '1' {
+		return 0, errVersion
+	}
+	return min(int(v[7]-'0'), 1), nil
+}
+
+func parseTarget(req *Request, o *Options) error {
+	t := req.target
+	for _, c := range t {
+		if c <= ' ' || c >= 0x7f || c == '#' {
+			return bad("invalid character in request-target")
+		}
+	}
+	connect := string(req.method) == "CONNECT"
+	switch {
+	case connect:
+		if !o.AllowConnect {
+			return errConnect
+		}
+		if !validHost(t, false) || bytes.LastIndexByte(t, ':') < 0 {
+			return bad("CONNECT needs host:port")
+		}
+		req.form, req.host = AuthorityForm, t
+		return nil
+	case t[0] == '/':
+		req.form = OriginForm
+		return splitPathQuery(req, t)
+	case len(t) == 1 && t[0] == '*':
+		if string(req.method) != "OPTIONS" {
+			return bad("asterisk-form is for OPTIONS only")
+		}
+		req.form, req.path = AsteriskForm, t
+		return nil
+	}
+	var authority []byte
+	switch {
+	case hasPrefixFold(t, "http://"):
+		authority = t[len("http://"):]
+	case hasPrefixFold(t, "https://"):
+		authority = t[len("https://"):]
+	default:
+		return bad("malformed request-target")
+	}
+	end := len(authority)
+	if i := bytes.IndexAny(authority, "/?"); i >= 0 {
+		end = i
+	}
+	host, pathQuery := authority[:end], authority[end:]
+	if len(host) == 0 || !validHost(host, true) {
+		return bad("malformed authority in request-target")
+	}
+	req.form, req.host = AbsoluteForm, host
+	if len(pathQuery) == 0 || pathQuery[0] == '?' {
+		req.path = slash
+		if len(pathQuery) > 0 {
+			req.rawQuery = pathQuery[1:]
+		}
+		return checkEscapes(req.rawQuery)
+	}
+	return splitPathQuery(req, pathQuery)
+}
+
+var slash = []byte("/")
+
+func splitPathQuery(req *Request, b []byte) error {
+	path := b
+	if i := bytes.IndexByte(b, '?'); i >= 0 {
+		path, req.rawQuery = b[:i], b[i+1:]
+	}
+	req.path = path
+	return checkEscapes(b)
+}
+
+// checkEscapes rejects a "%" not followed by two hex digits.
+func checkEscapes(b []byte) error {
+	for i := 0; i < len(b); i++ {
+		if b[i] == '%' {
+			if i+2 >= len(b) || !isHex(b[i+1]) || !isHex(b[i+2]) {
+				return bad("malformed percent-encoding in request-target")
+			}
+		}
+	}
+	return nil
+}
+
+// parseField splits "name: value", rejecting obs-fold, whitespace before
+// the colon, invalid name characters and control bytes in the value.
+func parseField(line []byte) (name, value []byte, err error) {
+	if line[0] == ' ' || line[0] == '\t' {
+		return nil, nil, bad("obsolete line folding")
+	}
+	colon := bytes.IndexByte(line, ':')
+	if colon <= 0 {
+		return nil, nil, bad("malformed header field")
+	}
+	name = line[:colon]
+	if !isToken(name) {
+		return nil, nil, bad("invalid header field name")
+	}
+	value = trimOWS(line[colon+1:])
+	for _, c := range value {
+		if (c < ' ' && c != '\t') || c == 0x7f {
+			return nil, nil, bad("invalid character in header field value")
+		}
+	}
+	return name, value, nil
+}
+
+func parseConnection(req *Request, value []byte) {
+	for opt := range listElements(value) {
+		switch {
+		case equalFold(opt, "close"):
+			req.closeAfter = true
+		case equalFold(opt, "keep-alive"):
+			req.keepAlive10 = true
+		case equalFold(opt, "upgrade"):
+			req.upgrade = true
+		}
+	}
+}
+
+// parseTransferEncoding accepts only codings that end in exactly one
+// "chunked" (RFC 9112 section 6.3); the only coding the core decodes is
+// chunked, so any other before it is 501.
+func parseTransferEncoding(fields [][]byte) error {
+	var codings, chunked int
+	var last []byte
+	other := false
+	for _, v := range fields {
+		for coding := range listElements(v) {
+			if len(coding) == 0 {
+				continue
+			}
+			if !isToken(coding) {
+				return bad("malformed Transfer-Encoding")
+			}
+			codings++
+			if equalFold(coding, "chunked") {
+				chunked++
+			} else {
+				other = true
+			}
+			last = coding
+		}
+	}
+	switch {
+	case codings == 0:
+		return bad("empty Transfer-Encoding")
+	case !equalFold(last, "chunked"):
+		return bad("Transfer-Encoding does not end in chunked")
+	case chunked > 1:
+		return bad("chunked applied more than once")
+	case other:
+		return errCodingNotSupported
+	}
+	return nil
+}
+
+func parseContentLength(v []byte, fold bool) (int64, error) {
+	if fold && bytes.IndexByte(v, ',') >= 0 {
+		var first []byte
+		for e := range listElements(v) {
+			if first == nil {
+				first = e
+			} else if !bytes.Equal(e, first) {
+				return 0, bad("conflicting Content-Length values")
+			}
+		}
+		v = first
+	}
+	// 18 digits cannot overflow an int64.
+	if len(v) == 0 || len(v) > 18 {
+		return 0, bad("malformed Content-Length")
+	}
+	var n int64
+	for _, c := range v {
+		if !isDigit(c) {
+			return 0, bad("malformed Content-Length")
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n, nil
+}
+
+// listElements yields the comma-separated elements of a field value with
+// surrounding whitespace removed (RFC 9110 section 5.6.1).
+func listElements(v []byte) func(yield func([]byte) bool) {
+	return func(yield func([]byte) bool) {
+		for len(v) > 0 {
+			e := v
+			if i := bytes.IndexByte(v, ','); i >= 0 {
+				e, v = v[:i], v[i+1:]
+			} else {
+				v = nil
+			}
+			if !yield(trimOWS(e)) {
+				return
+			}
+		}
+	}
+}
+
+// validHost checks host[:port] (RFC 3986 authority without userinfo). An
+// empty host is allowed in a Host field when the target has no authority.
+func validHost(h []byte, allowEmpty bool) bool {
+	if len(h) == 0 {
+		return allowEmpty
+	}
+	i := 0
+	if h[0] == '[' {
+		end := bytes.IndexByte(h, ']')
+		if end < 2 {
+			return false
+		}
+		for _, c := range h[1:end] {
+			if !isHex(c) && c != ':' && c != '.' {
+				return false
+			}
+		}
+		i = end + 1
+	} else {
+		for i < len(h) && h[i] != ':' {
+			c := h[i]
+			switch {
+			case isAlnum(c), strings.IndexByte("-._~!$&'()*+,;=", c) >= 0:
+			case c == '%' && i+2 < len(h) && isHex(h[i+1]) && isHex(h[i+2]):
+				i += 2
+			default:
+				return false
+			}
+			i++
+		}
+		if i == 0 {
+			return false
+		}
+	}
+	if i == len(h) {
+		return true
+	}
+	if h[i] != ':' {
+		return false
+	}
+	for _, c := range h[i+1:] {
+		if !isDigit(c) {
+			return false
+		}
+	}
+	return true
+}
+
+func hasPrefixFold(b []byte, prefix string) bool {
+	return len(b) >= len(prefix) && equalFold(b[:len(prefix)], prefix)
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+func isHex(c byte) bool   { return isDigit(c) || ('a' <= c && c <= 'f') || ('A' <= c && c <= 'F') }
+func isAlnum(c byte) bool {
+	return isDigit(c) || ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z')
+}
+
+// tokenTable marks tchar (RFC 9110 section 5.6.2).
+var tokenTable = func() (t [256]bool) {
+	for c := 0; c < 256; c++ {
+		t[c] = isAlnum(byte(c))
+	}
+	for _, c := range []byte("!#$%&'*+-.^_`|~") {
+		t[c] = true
+	}
+	return t
+}()
+
+func isToken(b []byte) bool {
+	if len(b) == 0 {
+		return false
+	}
+	for _, c := range b {
+		if !tokenTable[c] {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,274 @@
+package core
+
+import (
+	"context"
+	"crypto/tls"
+	"io"
+	"net"
+	"net/url"
+	"strings"
+)
+
+// A Request is one HTTP request as it arrived on a stream. It is parsed in
+// place in the stream's read buffer: the []byte values it returns are
+// borrowed and valid only until the handler returns, and must not be
+// modified. Methods that return strings return copies a handler may keep.
+//
+// A Request belongs to one handler call; the core reuses its storage for the
+// stream's next request, so never keep a *Request after the handler returns.
+type Request struct {
+	conn *conn
+
+	method   []byte
+	target   []byte
+	path     []byte // path of the target, still percent-encoded
+	rawQuery []byte
+	host     []byte
+	form     TargetForm
+	minor    int // HTTP/1.minor
+
+	header  RequestHeader
+	trailer RequestHeader
+
+	contentLength  int64 // -1 when chunked
+	chunked        bool
+	closeAfter     bool // the client asked to close, or HTTP/1.0 without keep-alive
+	keepAlive10    bool // HTTP/1.0 with Connection: keep-alive
+	expectContinue bool
+	upgrade        bool
+
+	body Body
+
+	methodString string
+	pathString   string
+	query        url.Values
+}
+
+// A TargetForm is the form of a request-target (RFC 9112 section 3.2).
+type TargetForm uint8
+
+// The request-target forms.
+const (
+	OriginForm    TargetForm = iota // "/path?query"
+	AbsoluteForm                    // "http://host/path?query", as sent to proxies
+	AuthorityForm                   // "host:port", CONNECT only
+	AsteriskForm                    // "*", OPTIONS only
+)
+
+func (r *Request) reset() {
+	conn, header, trailer := r.conn, r.header, r.trailer
+	header.reset()
+	trailer.reset()
+	*r = Request{conn: conn, header: header, trailer: trailer}
+}
+
+// Method returns the request method. The common methods are returned
+// without allocating.
+func (r *Request) Method() string {
+	if r.methodString == "" {
+		r.methodString = internMethod(r.method)
+	}
+	return r.methodString
+}
+
+func internMethod(m []byte) string {
+	for _, known := range [...]string{"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "CONNECT", "TRACE"} {
+		if string(m) == known {
+			return known
+		}
+	}
+	return string(m)
+}
+
+// MethodBytes returns the method (borrowed).
+func (r *Request) MethodBytes() []byte { return r.method }
+
+// Target returns the request-target exactly as it was sent.
+func (r *Request) Target() string { return string(r.target) }
+
+// TargetBytes returns the request-target as sent (borrowed).
+func (r *Request) TargetBytes() []byte { return r.target }
+
+// Form returns the form of the request-target.
+func (r *Request) Form() TargetForm { return r.form }
+
+// Path returns the percent-decoded path of the target ("/" for the
+// absolute form without a path, "*" for the asterisk form, "" for the
+// authority form). The core has checked that every escape is well formed.
+func (r *Request) Path() string {
+	if r.pathString == "" && len(r.path) > 0 {
+		if p, err := url.PathUnescape(string(r.path)); err == nil {
+			r.pathString = p
+		} else {
+			r.pathString = string(r.path)
+		}
+	}
+	return r.pathString
+}
+
+// RawPath returns the path of the target as sent, still percent-encoded
+// (borrowed). Routers that must not decode %2F match on it.
+func (r *Request) RawPath() []byte { return r.path }
+
+// RawQuery returns the query of the target without the "?", as sent.
+func (r *Request) RawQuery() string { return string(r.rawQuery) }
+
+// Query parses the query on first use. Malformed pairs are skipped, as
+// net/url does.
+func (r *Request) Query() url.Values {
+	if r.query == nil {
+		r.query, _ = url.ParseQuery(string(r.rawQuery))
+	}
+	return r.query
+}
+
+// ProtoMinor returns the minor version: 1 for HTTP/1.1, 0 for HTTP/1.0.
+func (r *Request) ProtoMinor() int { return r.minor }
+
+// Proto returns "HTTP/1.1" or "HTTP/1.0".
+func (r *Request) Proto() string {
+	if r.minor == 0 {
+		return "HTTP/1.0"
+	}
+	return "HTTP/1.1"
+}
+
+// Host returns the host the request is for: the authority of an
+// absolute-form target, else the Host field.
+func (r *Request) Host() string { return string(r.host) }
+
+// HostBytes returns Host (borrowed).
+func (r *Request) HostBytes() []byte { return r.host }
+
+// Header returns the header fields as they arrived.
+func (r *Request) Header() *RequestHeader { return &r.header }
+
+// Trailer returns the trailer fields of a chunked body. It is empty until
+// the body has been read to its end. Fields that may not be trailers
+// (framing, routing, authentication, ...) are left out.
+func (r *Request) Trailer() *RequestHeader { return &r.trailer }
+
+// ContentLength returns the declared body length: 0 without a body, -1 for
+// a chunked body whose length is known only at its end.
+func (r *Request) ContentLength() int64 { return r.contentLength }
+
+// Chunked reports whether the body uses chunked transfer coding.
+func (r *Request) Chunked() bool { return r.chunked }
+
+// WantsClose reports whether the client asked to close the stream after
+// this request (Connection: close, or HTTP/1.0 without keep-alive).
+func (r *Request) WantsClose() bool { return r.closeAfter }
+
+// WantsUpgrade reports whether the request asks for a protocol upgrade
+// (Connection: upgrade with an Upgrade field). The core never acts on it:
+// the handler may answer with ResponseWriter.Upgrade.
+func (r *Request) WantsUpgrade() bool { return r.upgrade }
+
+// Body returns the request body. It reads lazily from the stream; the first
+// read answers an "Expect: 100-continue". Whatever the handler leaves
+// unread is drained after it returns (up to Options.MaxDrainBytes).
+func (r *Request) Body() *Body { return &r.body }
+
+// Cookie returns the value of the first cookie named name in the Cookie
+// fields, and whether there was one. The value is a copy.
+func (r *Request) Cookie(name string) (string, bool) {
+	for n, v := range r.Cookies() {
+		if string(n) == name {
+			return string(v), true
+		}
+	}
+	return "", false
+}
+
+// Cookies iterates over the name=value pairs of every Cookie field, in
+// order, without allocating (borrowed slices). Pairs without "=" are
+// skipped; a double-quoted value is returned without its quotes.
+func (r *Request) Cookies() func(yield func(name, value []byte) bool) {
+	return func(yield func(name, value []byte) bool) {
+		for _, f := range r.header.fields {
+			if !equalFold(f.name, "Cookie") {
+				continue
+			}
+			for rest := f.value; len(rest) > 0; {
+				var pair []byte
+				if i := indexByte(rest, ';'); i >= 0 {
+					pair, rest = rest[:i], rest[i+1:]
+				} else {
+					pair, rest = rest, nil
+				}
+				pair = trimOWS(pair)
+				eq := indexByte(pair, '=')
+				if eq <= 0 {
+					continue
+				}
+				name, value := trimOWS(pair[:eq]), trimOWS(pair[eq+1:])
+				if len(value) >= 2 && value[0] == '"' && value[len(value)-1] == '"' {
+					value = value[1 : len(value)-1]
+				}
+				if !yield(name, value) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// Context returns the context of the request: Options.BaseContext (for a
+// Server, one cancelled when the server is closed).
+func (r *Request) Context() context.Context { return r.conn.opts.BaseContext }
+
+// RemoteAddr returns the peer's address if the stream knows it, else nil.
+func (r *Request) RemoteAddr() net.Addr {
+	if a, ok := r.conn.rwc.(interface{ RemoteAddr() net.Addr }); ok {
+		return a.RemoteAddr()
+	}
+	return nil
+}
+
+// LocalAddr returns the local address if the stream knows it, else nil.
+func (r *Request) LocalAddr() net.Addr {
+	if a, ok := r.conn.rwc.(interface{ LocalAddr() net.Addr }); ok {
+		return a.LocalAddr()
+	}
+	return nil
+}
+
+// TLS returns the TLS state of the stream, or nil if it is not TLS (the
+// stream has no ConnectionState() tls.ConnectionState method).
+func (r *Request) TLS() *tls.ConnectionState { return r.conn.tlsState() }
+
+// Stream returns the stream the request arrived on, so a handler can
+// discover what it offers by interface assertion (peer credentials of a
+// Unix socket, for example). Reading or writing it corrupts the exchange;
+// take it over with ResponseWriter.Upgrade or Hijack instead.
+func (r *Request) Stream() io.ReadWriteCloser { return r.conn.rwc }
+
+// String describes the request for logs: method, target and protocol.
+func (r *Request) String() string {
+	var b strings.Builder
+	b.Write(r.method)
+	b.WriteByte(' ')
+	b.Write(r.target)
+	b.WriteByte(' ')
+	b.WriteString(r.Proto())
+	return b.String()
+}
+
+func indexByte(b []byte, c byte) int {
+	for i := range b {
+		if b[i] == c {
+			return i
+		}
+	}
+	return -1
+}
+
+func trimOWS(b []byte) []byte {
+	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t') {
+		b = b[1:]
+	}
+	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t') {
+		b = b[:len(b)-1]
+	}
+	return b
+}

@@ -1,0 +1,265 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// A Server serves the streams of one or more Listeners with a Handler. It
+// is the convenience on top of ServeConn: it chooses a goroutine for each
+// stream through Spawn, limits how many are served at once, and shuts down
+// gracefully.
+//
+//	Listener.Accept ──► Spawn(serve) ──► ServeConn(stream) ──► Handler.Serve
+//	                                        ▲        │ per request
+//	                                        └────────┘ until close or idle
+//
+// The zero value plus a Handler is ready to use. A Server must not be
+// copied after first use.
+type Server struct {
+	Handler Handler
+	// Options apply to every stream; see Options for the defaults.
+	Options Options
+	// Spawn runs serve, which serves one stream to its end, on a goroutine
+	// of its choosing. nil starts a goroutine per stream; a Pool's Spawn
+	// reuses a fixed set of goroutines.
+	Spawn func(serve func())
+	// MaxConns limits the streams served at once. At the limit Serve stops
+	// accepting until a stream ends, leaving new clients in the transport's
+	// backlog. 0 means no limit.
+	MaxConns int
+
+	initOnce   sync.Once
+	inShutdown atomic.Bool
+	ctx        context.Context
+	cancel     context.CancelFunc
+	slots      chan struct{}
+	goroutines sync.WaitGroup // streams started by the default Spawn
+	active     sync.WaitGroup // streams being served
+
+	mu        sync.Mutex
+	listeners map[Listener]struct{}
+	streams   map[*tracked]struct{}
+}
+
+func (s *Server) init() {
+	s.initOnce.Do(func() {
+		s.ctx, s.cancel = context.WithCancel(context.Background())
+		if s.MaxConns > 0 {
+			s.slots = make(chan struct{}, s.MaxConns)
+		}
+		s.listeners = make(map[Listener]struct{})
+		s.streams = make(map[*tracked]struct{})
+	})
+}
+
+// Serve accepts streams from l and serves each until l fails or the server
+// is shut down or closed; it then returns ErrServerClosed. Serve closes l
+// when it returns.
+func (s *Server) Serve(l Listener) error {
+	s.init()
+	if !s.trackListener(l) {
+		l.Close()
+		return ErrServerClosed
+	}
+	defer s.untrackListener(l)
+	opts := s.Options.withDefaults()
+	if s.Options.BaseContext == nil {
+		opts.BaseContext = s.ctx
+	}
+	spawn := s.Spawn
+	if spawn == nil {
+		spawn = s.goroutines.Go
+	}
+	var backoff time.Duration
+	for {
+		if s.slots != nil {
+			select {
+			case s.slots <- struct{}{}:
+			case <-s.ctx.Done():
+				return ErrServerClosed
+			}
+		}
+		stream, err := l.Accept()
+		if err != nil {
+			s.freeSlot()
+			if s.inShutdown.Load() {
+				return ErrServerClosed
+			}
+			if temporary(err) {
+				backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
+				opts.ErrorLog.Warn("tophat: accept failed; retrying", "err", err, "in", backoff)
+				select {
+				case <-time.After(backoff):
+				case <-s.ctx.Done():
+				}
+				continue
+			}
+			return err
+		}
+		backoff = 0
+		t := &tracked{srv: s, rwc: stream}
+		if !s.trackStream(t) {
+			stream.Close()
+			s.freeSlot()
+			return ErrServerClosed
+		}
+		spawn(func() {
+			defer s.untrackStream(t)
+			serveConn(stream, s.Handler, opts, t)
+		})
+	}
+}
+
+func temporary(err error) bool {
+	var te interface{ Temporary() bool }
+	if errors.As(err, &te) && te.Temporary() {
+		return true
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+func (s *Server) freeSlot() {
+	if s.slots != nil {
+		<-s.slots
+	}
+}
+
+func (s *Server) trackListener(l Listener) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.inShutdown.Load() {
+		return false
+	}
+	s.listeners[l] = struct{}{}
+	return true
+}
+
+func (s *Server) untrackListener(l Listener) {
+	s.mu.Lock()
+	delete(s.listeners, l)
+	s.mu.Unlock()
+	l.Close()
+}
+
+func (s *Server) trackStream(t *tracked) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.inShutdown.Load() {
+		return false
+	}
+	s.streams[t] = struct{}{}
+	s.active.Add(1)
+	return true
+}
+
+func (s *Server) untrackStream(t *tracked) {
+	s.mu.Lock()
+	delete(s.streams, t)
+	s.mu.Unlock()
+	s.freeSlot()
+	s.active.Done()
+}
+
+// Shutdown stops accepting, closes idle streams, lets every request in
+// progress finish (its response carries Connection: close) and returns
+// when no stream is left, or with ctx's error when ctx ends first.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.init()
+	s.stop()
+	poll := time.Millisecond
+	for {
+		if s.closeIdle() == 0 {
+			s.goroutines.Wait()
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(poll):
+		}
+		poll = min(2*poll, 100*time.Millisecond)
+	}
+}
+
+// Close closes every listener and every stream at once, and cancels the
+// context of every request. Handlers still running see their streams fail.
+func (s *Server) Close() error {
+	s.init()
+	s.stop()
+	s.cancel()
+	s.mu.Lock()
+	for t := range s.streams {
+		t.state.Store(stateClosed)
+		t.rwc.Close()
+	}
+	s.mu.Unlock()
+	return nil
+}
+
+func (s *Server) stop() {
+	s.mu.Lock()
+	s.inShutdown.Store(true)
+	for l := range s.listeners {
+		l.Close()
+	}
+	s.mu.Unlock()
+}
+
+// closeIdle closes the streams that wait for a request and returns how
+// many streams are left.
+func (s *Server) closeIdle() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for t := range s.streams {
+		if t.state.CompareAndSwap(stateIdle, stateClosed) {
+			t.rwc.Close()
+		}
+	}
+	return len(s.streams)
+}
+
+// A Pool is a spawn strategy that serves streams on a fixed set of
+// goroutines, reused from stream to stream: Spawn waits until one is free,
+// so it also bounds the streams served at once.
+type Pool struct {
+	tasks   chan func()
+	workers sync.WaitGroup
+	closed  atomic.Bool
+}
+
+// NewPool starts a pool of n goroutines (n < 1 means 1).
+func NewPool(n int) *Pool {
+	p := &Pool{tasks: make(chan func())}
+	for range max(n, 1) {
+		p.workers.Go(func() {
+			for task := range p.tasks {
+				task()
+			}
+		})
+	}
+	return p
+}
+
+// Spawn runs serve on the next free goroutine of the pool, waiting for
+// one. Use it as Server.Spawn. It panics if the pool is closed, which is a
+// misconfiguration: close the pool after the server is shut down.
+func (p *Pool) Spawn(serve func()) {
+	if p.closed.Load() {
+		panic("tophat: Spawn on a closed Pool")
+	}
+	p.tasks <- serve
+}
+
+// Close stops the pool's goroutines once they finish what they serve.
+func (p *Pool) Close() {
+	if p.closed.CompareAndSwap(false, true) {
+		close(p.tasks)
+		p.workers.Wait()
+	}
+}

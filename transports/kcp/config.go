@@ -1,0 +1,309 @@
+package kcp
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	kcpgo "github.com/xtaci/kcp-go/v5"
+)
+
+// Errors returned by this package. Errors from the network are wrapped in a
+// *net.OpError whose Err is one of these where one applies.
+var (
+	// ErrInvalidConfig reports a Config or query value out of range; the
+	// wrapping error names the field.
+	ErrInvalidConfig = errors.New("kcp: invalid config")
+
+	// ErrIdleTimeout is the cause of Read and Write errors on a session that
+	// was closed because nothing arrived from the peer for IdleTimeout. It
+	// is a net.Error whose Timeout reports true, but it does not match
+	// os.ErrDeadlineExceeded: that one means a deadline set by the caller
+	// passed and the session is still usable, while after ErrIdleTimeout the
+	// session is gone.
+	ErrIdleTimeout error = idleTimeoutError{}
+)
+
+type idleTimeoutError struct{}
+
+func (idleTimeoutError) Error() string   { return "kcp: idle timeout: nothing received from the peer" }
+func (idleTimeoutError) Timeout() bool   { return true }
+func (idleTimeoutError) Temporary() bool { return false }
+
+// A Preset is a named set of KCP tuning values. Explicit fields of Config
+// override the preset's values one by one.
+type Preset uint8
+
+const (
+	// Fast favours latency: no-delay mode, a 10 ms update interval, fast
+	// resend after 2 duplicate ACKs, no congestion window, ACKs sent at
+	// once. It is the zero value.
+	Fast Preset = iota
+	// Normal favours bandwidth: KCP's standard RTO, a 40 ms interval that
+	// batches packets, no fast resend, congestion control, delayed ACKs.
+	Normal
+	// Lossy is Fast plus forward error correction with 1 data shard and 1
+	// parity shard: every packet is sent twice in effect, so a single loss
+	// costs no retransmission timer. It doubles the bandwidth used.
+	Lossy
+)
+
+// String returns the name ParseQuery accepts for p.
+func (p Preset) String() string {
+	switch p {
+	case Fast:
+		return "fast"
+	case Normal:
+		return "normal"
+	case Lossy:
+		return "lossy"
+	}
+	return fmt.Sprintf("Preset(%d)", uint8(p))
+}
+
+// A Toggle overrides a preset's on/off setting. The zero value keeps the
+// preset's choice.
+type Toggle int8
+
+const (
+	// PresetDefault keeps the value the Preset chooses.
+	PresetDefault Toggle = iota
+	// On forces the setting on.
+	On
+	// Off forces the setting off.
+	Off
+)
+
+// ResendOff in Config.Resend disables fast resend, which a zero value cannot
+// say because zero keeps the preset's value.
+const ResendOff = -1
+
+// Defaults and limits. Both ends of a session must agree on Preset-derived
+// FEC and on Key; the other values may differ per end.
+const (
+	// DefaultIdleTimeout closes sessions whose peer went silent. KCP has no
+	// FIN or RST, so without it a vanished client would hold a goroutine
+	// and a 10 ms timer on the server forever.
+	DefaultIdleTimeout = 2 * time.Minute
+
+	// DefaultLinger bounds how long Close waits for written data to be
+	// acknowledged: KCP stops retransmitting the moment a session closes,
+	// so closing right after a Write could lose the tail of a response.
+	DefaultLinger = 5 * time.Second
+
+	// DefaultMTU is kcp-go's own default. Its 28 bytes of FEC and crypto
+	// headers plus IPv6 and UDP headers still fit a 1500-byte Ethernet frame.
+	DefaultMTU = 1400
+
+	// DefaultWindow (packets, both directions) allows about 180 KB in
+	// flight, enough for tens of MB/s at LAN round trips, while bounding
+	// the memory a session may hold.
+	DefaultWindow = 128
+
+	// minMTU is the smallest MTU kcp-go accepts.
+	minMTU = 50
+	// maxMTU keeps a packet plus kcp-go's FEC and crypto headers (28 bytes)
+	// inside the 1500-byte buffers kcp-go allocates for every packet.
+	maxMTU = 1500 - 28
+	// maxWindow is the largest window the 16-bit wire field can advertise.
+	maxWindow = 65535
+	// minInterval and maxInterval are the bounds kcp-go would silently
+	// clamp to; out-of-range values are reported instead.
+	minInterval = 10 * time.Millisecond
+	maxInterval = 5 * time.Second
+	// maxShards is the Reed-Solomon limit on data plus parity shards.
+	maxShards = 256
+)
+
+// Config tunes a Listener or a dialled session. A nil *Config and the zero
+// Config both mean the Fast preset with the defaults above and no
+// encryption.
+type Config struct {
+	// Preset supplies the tuning values that are not set explicitly.
+	Preset Preset
+
+	// NoDelay toggles KCP's no-delay mode (30 ms minimum RTO instead of
+	// 100 ms, gentler RTO backoff).
+	NoDelay Toggle
+	// Interval is the period of KCP's internal flush timer, 10 ms to 5 s;
+	// zero keeps the preset's.
+	Interval time.Duration
+	// Resend is the number of duplicate ACKs that trigger a fast
+	// retransmission; zero keeps the preset's, ResendOff disables it.
+	Resend int
+	// NoCongestion toggles turning KCP's congestion window off.
+	NoCongestion Toggle
+	// AckNoDelay toggles sending each ACK at once instead of with the next
+	// flush.
+	AckNoDelay Toggle
+	// SendWindow and RecvWindow are window sizes in packets; zero means
+	// DefaultWindow.
+	SendWindow, RecvWindow int
+	// MTU is the largest KCP packet in bytes, FEC and crypto headers not
+	// included; zero means DefaultMTU.
+	MTU int
+
+	// DataShards and ParityShards enable Reed-Solomon forward error
+	// correction; both zero keeps the preset's (1 and 1 for Lossy, none
+	// otherwise). Both ends must use the same values.
+	DataShards, ParityShards int
+
+	// Key, if not empty, encrypts every packet with AES-256 under a key
+	// derived from it (see DeriveKey). Both ends must use the same Key.
+	// Packets that do not decrypt are dropped silently, so a wrong key
+	// looks like a peer that never answers.
+	Key string
+
+	// IdleTimeout closes a session when no datagram has arrived from the
+	// peer for this long; zero means DefaultIdleTimeout. It cannot be
+	// disabled. KCP sends no keep-alives, so it must exceed the longest
+	// silence of a live peer, such as a client waiting for a slow handler.
+	IdleTimeout time.Duration
+
+	// Linger bounds how long Close waits for written data to be
+	// acknowledged; zero means DefaultLinger, a negative value closes at
+	// once.
+	Linger time.Duration
+}
+
+// settings is a Config with the preset applied and every value checked.
+type settings struct {
+	noDelay, interval, resend, noCongestion int // as kcp-go's SetNoDelay takes them
+	ackNoDelay                               bool
+	sendWindow, recvWindow, mtu              int
+	dataShards, parityShards                 int
+	key                                      string
+	idleTimeout, linger                      time.Duration
+}
+
+func (c *Config) resolve() (settings, error) {
+	var cfg Config
+	if c != nil {
+		cfg = *c
+	}
+	var s settings
+	switch cfg.Preset {
+	case Fast, Lossy:
+		s.noDelay, s.interval, s.resend, s.noCongestion, s.ackNoDelay = 1, 10, 2, 1, true
+		if cfg.Preset == Lossy {
+			s.dataShards, s.parityShards = 1, 1
+		}
+	case Normal:
+		s.noDelay, s.interval, s.resend, s.noCongestion, s.ackNoDelay = 0, 40, 0, 0, false
+	default:
+		return s, fmt.Errorf("%w: unknown Preset %d", ErrInvalidConfig, cfg.Preset)
+	}
+
+	var err error
+	if s.noDelay, err = applyToggle("NoDelay", cfg.NoDelay, s.noDelay); err != nil {
+		return s, err
+	}
+	if s.noCongestion, err = applyToggle("NoCongestion", cfg.NoCongestion, s.noCongestion); err != nil {
+		return s, err
+	}
+	ack := 0
+	if s.ackNoDelay {
+		ack = 1
+	}
+	if ack, err = applyToggle("AckNoDelay", cfg.AckNoDelay, ack); err != nil {
+		return s, err
+	}
+	s.ackNoDelay = ack == 1
+
+	switch {
+	case cfg.Interval == 0:
+	case cfg.Interval < minInterval || cfg.Interval > maxInterval:
+		return s, fmt.Errorf("%w: Interval %v outside [%v, %v]", ErrInvalidConfig, cfg.Interval, minInterval, maxInterval)
+	default:
+		s.interval = int(cfg.Interval / time.Millisecond)
+	}
+
+	switch {
+	case cfg.Resend == 0:
+	case cfg.Resend == ResendOff:
+		s.resend = 0
+	case cfg.Resend < 0:
+		return s, fmt.Errorf("%w: Resend %d is negative and not ResendOff", ErrInvalidConfig, cfg.Resend)
+	default:
+		s.resend = cfg.Resend
+	}
+
+	if s.sendWindow, err = orDefault("SendWindow", cfg.SendWindow, DefaultWindow, 1, maxWindow); err != nil {
+		return s, err
+	}
+	if s.recvWindow, err = orDefault("RecvWindow", cfg.RecvWindow, DefaultWindow, 1, maxWindow); err != nil {
+		return s, err
+	}
+	if s.mtu, err = orDefault("MTU", cfg.MTU, DefaultMTU, minMTU, maxMTU); err != nil {
+		return s, err
+	}
+
+	switch {
+	case cfg.DataShards == 0 && cfg.ParityShards == 0:
+	case cfg.DataShards < 1 || cfg.ParityShards < 1:
+		return s, fmt.Errorf("%w: DataShards %d and ParityShards %d must both be positive or both zero",
+			ErrInvalidConfig, cfg.DataShards, cfg.ParityShards)
+	case cfg.DataShards+cfg.ParityShards > maxShards:
+		return s, fmt.Errorf("%w: DataShards+ParityShards %d exceeds %d",
+			ErrInvalidConfig, cfg.DataShards+cfg.ParityShards, maxShards)
+	default:
+		s.dataShards, s.parityShards = cfg.DataShards, cfg.ParityShards
+	}
+
+	s.key = cfg.Key
+
+	switch {
+	case cfg.IdleTimeout == 0:
+		s.idleTimeout = DefaultIdleTimeout
+	case cfg.IdleTimeout < 0:
+		return s, fmt.Errorf("%w: IdleTimeout %v is negative", ErrInvalidConfig, cfg.IdleTimeout)
+	default:
+		s.idleTimeout = cfg.IdleTimeout
+	}
+
+	switch {
+	case cfg.Linger == 0:
+		s.linger = DefaultLinger
+	case cfg.Linger < 0:
+		s.linger = 0
+	default:
+		s.linger = cfg.Linger
+	}
+	return s, nil
+}
+
+func applyToggle(name string, t Toggle, preset int) (int, error) {
+	switch t {
+	case PresetDefault:
+		return preset, nil
+	case On:
+		return 1, nil
+	case Off:
+		return 0, nil
+	}
+	return 0, fmt.Errorf("%w: %s has unknown Toggle %d", ErrInvalidConfig, name, t)
+}
+
+func orDefault(name string, v, def, lo, hi int) (int, error) {
+	if v == 0 {
+		return def, nil
+	}
+	if v < lo || v > hi {
+		return 0, fmt.Errorf("%w: %s %d outside [%d, %d]", ErrInvalidConfig, name, v, lo, hi)
+	}
+	return v, nil
+}
+
+// configure applies the settings to a fresh session, before any byte of it
+// reaches the caller.
+func (s *settings) configure(sess *kcpgo.UDPSession) {
+	// Stream mode merges small writes into full packets and lets a read
+	// span packet boundaries: what an HTTP byte stream needs.
+	sess.SetStreamMode(true)
+	// Write delay would hold every response until the next flush tick.
+	sess.SetWriteDelay(false)
+	sess.SetNoDelay(s.noDelay, s.interval, s.resend, s.noCongestion)
+	sess.SetWindowSize(s.sendWindow, s.recvWindow)
+	sess.SetMtu(s.mtu) // in range by resolve, so it cannot fail
+	sess.SetACKNoDelay(s.ackNoDelay)
+}

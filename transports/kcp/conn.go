@@ -1,0 +1,240 @@
+package kcp
+
+import (
+	"errors"
+	"io"
+	"net"
+	"os"
+	"sync"
+	"time"
+
+	kcpgo "github.com/xtaci/kcp-go/v5"
+)
+
+// A Conn is one KCP session: a reliable, ordered byte stream over UDP. It
+// is safe for one reader and one writer at a time plus any number of Close,
+// SetDeadline and address calls, like a net.TCPConn.
+//
+// KCP has no end-of-stream: Read never returns io.EOF. A session ends when
+// either side closes it locally (the peer is not told), when nothing has
+// arrived from the peer for the idle timeout (errors then wrap
+// ErrIdleTimeout), or when its Listener closes. Deadlines set by the caller
+// are independent of the idle timeout and report os.ErrDeadlineExceeded.
+// There is no CloseWrite: KCP cannot half-close.
+type Conn struct {
+	sess    *kcpgo.UDPSession
+	act     *activity
+	idle    time.Duration
+	linger  time.Duration
+	release func() // untracks the session; called exactly once, after it is closed
+
+	releaseOnce sync.Once
+
+	mu         sync.Mutex
+	state      connState
+	cause      error // why the session is no longer open
+	userClosed bool  // Close was called
+	watchdog   *time.Timer
+}
+
+type connState uint8
+
+const (
+	open    connState = iota
+	closing           // Close is waiting for written data to be acknowledged
+	done
+)
+
+var _ net.Conn = (*Conn)(nil)
+
+// aLongTimeAgo is a read deadline that has passed, to wake blocked Reads.
+var aLongTimeAgo = time.Unix(1, 0)
+
+func newConn(sess *kcpgo.UDPSession, act *activity, s settings, release func()) *Conn {
+	c := &Conn{sess: sess, act: act, idle: s.idleTimeout, linger: s.linger, release: release}
+	act.touch()
+	c.mu.Lock()
+	c.watchdog = time.AfterFunc(c.idle, c.checkIdle)
+	c.mu.Unlock()
+	return c
+}
+
+// checkIdle runs on the watchdog timer. It fires at most once per idle
+// period, so a busy session costs no timer resets per packet.
+func (c *Conn) checkIdle() {
+	c.mu.Lock()
+	if c.state != open {
+		c.mu.Unlock()
+		return
+	}
+	if quiet := c.act.idleFor(); quiet < c.idle {
+		c.watchdog.Reset(c.idle - quiet)
+		c.mu.Unlock()
+		return
+	}
+	c.state, c.cause = done, ErrIdleTimeout
+	c.mu.Unlock()
+	c.finish()
+}
+
+// abort closes the session at once, without waiting for unacknowledged data.
+// A Close that is lingering is cut short.
+func (c *Conn) abort(cause error) {
+	c.mu.Lock()
+	switch c.state {
+	case open:
+		c.state, c.cause = done, cause
+		c.watchdog.Stop()
+	case done:
+		c.mu.Unlock()
+		return
+	}
+	c.mu.Unlock()
+	c.finish()
+}
+
+func (c *Conn) finish() {
+	_ = c.sess.Close() // errors only if already closed, which is what we want
+	c.releaseOnce.Do(c.release)
+}
+
+// Read reads bytes that arrived in order. It blocks until data arrives, the
+// read deadline passes, or the session ends.
+func (c *Conn) Read(b []byte) (int, error) {
+	if err := c.check("read"); err != nil {
+		return 0, err
+	}
+	n, err := c.sess.Read(b)
+	if err != nil {
+		return n, c.mapErr("read", err)
+	}
+	return n, nil
+}
+
+// Write queues b for reliable delivery. It blocks while the send window is
+// full, so a peer that stops reading eventually blocks the writer.
+func (c *Conn) Write(b []byte) (int, error) {
+	if err := c.check("write"); err != nil {
+		return 0, err
+	}
+	n, err := c.sess.Write(b)
+	if err != nil {
+		return n, c.mapErr("write", err)
+	}
+	return n, nil
+}
+
+// Close ends the session. It first waits, up to the configured Linger, until
+// the peer has acknowledged everything written, because KCP stops
+// retransmitting once a session is closed; a Read blocked meanwhile returns
+// at once with net.ErrClosed. The peer is not notified: it finds out through
+// its own idle timeout. The first Close returns nil even if the session had
+// already ended; later calls return an error wrapping net.ErrClosed.
+func (c *Conn) Close() error {
+	c.mu.Lock()
+	if c.userClosed {
+		c.mu.Unlock()
+		return c.opErr("close", net.ErrClosed)
+	}
+	c.userClosed = true
+	if c.state != open {
+		c.mu.Unlock()
+		return nil
+	}
+	c.state, c.cause = closing, net.ErrClosed
+	c.watchdog.Stop()
+	c.mu.Unlock()
+
+	if c.linger > 0 {
+		_ = c.sess.SetReadDeadline(aLongTimeAgo)
+		_ = c.sess.SetWriteDeadline(time.Now().Add(c.linger))
+		// An empty write returns once the unsent queue fits the send
+		// window; with the window then shrunk to one packet, the next
+		// returns once nothing is left unacknowledged. Packets already in
+		// flight are still retransmitted, the window only stops new ones.
+		if _, err := c.sess.WriteBuffers(nil); err == nil {
+			c.sess.SetWindowSize(1, 0)
+			_, _ = c.sess.WriteBuffers(nil)
+		}
+	}
+
+	c.mu.Lock()
+	c.state = done
+	c.mu.Unlock()
+	c.finish()
+	return nil
+}
+
+// check reports why an operation cannot start on a session that has ended.
+func (c *Conn) check(op string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.state != open {
+		return c.opErr(op, c.cause)
+	}
+	return nil
+}
+
+// mapErr turns kcp-go's errors (wrapped with github.com/pkg/errors, which
+// os.IsTimeout cannot see through) into the standard library's forms.
+func (c *Conn) mapErr(op string, err error) error {
+	c.mu.Lock()
+	state, cause := c.state, c.cause
+	c.mu.Unlock()
+	if state != open {
+		return c.opErr(op, cause)
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return c.opErr(op, os.ErrDeadlineExceeded)
+	}
+	if errors.Is(err, io.ErrClosedPipe) {
+		// kcp-go closed the session itself: its listener does that when
+		// the same address starts a new conversation.
+		c.abort(net.ErrClosed)
+		return c.opErr(op, net.ErrClosed)
+	}
+	return c.opErr(op, err)
+}
+
+func (c *Conn) opErr(op string, err error) error {
+	return &net.OpError{Op: op, Net: "kcp", Source: c.sess.LocalAddr(), Addr: c.sess.RemoteAddr(), Err: err}
+}
+
+// LocalAddr returns the local UDP address.
+func (c *Conn) LocalAddr() net.Addr { return c.sess.LocalAddr() }
+
+// RemoteAddr returns the peer's UDP address.
+func (c *Conn) RemoteAddr() net.Addr { return c.sess.RemoteAddr() }
+
+// SetDeadline sets both the read and the write deadline.
+func (c *Conn) SetDeadline(t time.Time) error {
+	if err := c.check("set deadline"); err != nil {
+		return err
+	}
+	return c.sess.SetDeadline(t)
+}
+
+// SetReadDeadline makes a blocked or future Read fail with an error matching
+// os.ErrDeadlineExceeded once t passes; the session stays usable. The zero
+// time removes the deadline. The idle timeout applies regardless.
+func (c *Conn) SetReadDeadline(t time.Time) error {
+	if err := c.check("set read deadline"); err != nil {
+		return err
+	}
+	return c.sess.SetReadDeadline(t)
+}
+
+// SetWriteDeadline is SetReadDeadline for Write.
+func (c *Conn) SetWriteDeadline(t time.Time) error {
+	if err := c.check("set write deadline"); err != nil {
+		return err
+	}
+	return c.sess.SetWriteDeadline(t)
+}
+
+// RTT returns kcp-go's smoothed round-trip estimate, zero before the first
+// acknowledgement.
+func (c *Conn) RTT() time.Duration {
+	return time.Duration(c.sess.GetSRTT()) * time.Millisecond
+}

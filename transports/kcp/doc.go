@@ -1,0 +1,50 @@
+// Package kcp serves and dials byte streams over KCP, a reliable protocol on
+// top of UDP (github.com/xtaci/kcp-go/v5), for links where TCP's
+// retransmission timers hurt: lossy radio, long fat pipes, congested Wi-Fi.
+//
+// A Listener satisfies core.Listener and hands out *Conn values, which are
+// net.Conn, so the tls transport can wrap them. Dial opens a session from a
+// client and Transport gives net/http's client a way in:
+//
+//	ln, err := kcp.Listen("0.0.0.0:4000", &kcp.Config{Preset: kcp.Lossy, Key: secret})
+//	client := &http.Client{Transport: kcp.Transport("server:4000", &kcp.Config{Preset: kcp.Lossy, Key: secret})}
+//
+// # Presets
+//
+// Fast (the zero value) sends at once and retransmits early; Normal batches
+// packets and backs off like TCP, using less bandwidth; Lossy is Fast plus
+// forward error correction, which spends twice the bandwidth to take random
+// packet loss off the latency tail. Every value a preset sets can be
+// overridden in Config, and ParseQuery reads a Config from URL query
+// parameters.
+//
+// # Encryption
+//
+// With Config.Key set, packets are encrypted with AES-256 under a key derived
+// by PBKDF2 (see DeriveKey) and checked with a CRC. This hides and guards the
+// traffic from anyone without the key, but it is a shared secret, not TLS:
+// there is no peer authentication and no forward secrecy. Wrap the streams in
+// TLS where those matter.
+//
+// # Lifetimes
+//
+// KCP has no FIN and no RST: a peer is never told that a session ended. So:
+//
+//   - Close on a Conn waits (up to Config.Linger) for what it wrote to be
+//     acknowledged, then frees the session; the peer notices only through
+//     its idle timeout. Read never returns io.EOF, so HTTP over KCP relies
+//     on Content-Length or chunked framing, never on end of stream.
+//   - Every session is closed once nothing has arrived from its peer for
+//     Config.IdleTimeout; Read and Write then fail with errors matching
+//     ErrIdleTimeout. KCP sends no keep-alives, so the timeout must be
+//     longer than any silence a live peer keeps.
+//   - Listener.Close closes all sessions it accepted and any it never
+//     accepted, which kcp-go's own listener would leave running.
+//
+// Deadlines set with SetReadDeadline and SetWriteDeadline work as on any
+// net.Conn and are independent of the idle timeout.
+//
+// kcp-go starts scheduler goroutines when it is loaded that run for the life
+// of the process; a test using go.uber.org/goleak must ignore them (see this
+// package's TestMain).
+package kcp

@@ -1,0 +1,143 @@
+package kcp
+
+import (
+	"net"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// The UDP sockets handed to kcp-go are wrapped for two reasons: to see every
+// datagram arrive (the idle timeout's notion of a live peer), and, on the
+// server, to know when kcp-go's receive goroutine can no longer create
+// sessions, so Listener.Close can close every one of them.
+
+// epoch anchors monotonic timestamps that fit in an atomic.Int64.
+var epoch = time.Now()
+
+// activity records when a datagram last arrived from one peer.
+type activity struct {
+	last atomic.Int64 // nanoseconds since epoch
+}
+
+func (a *activity) touch() { a.last.Store(int64(time.Since(epoch))) }
+
+func (a *activity) idleFor() time.Duration {
+	return time.Since(epoch) - time.Duration(a.last.Load())
+}
+
+// serverSocket is the listener's UDP socket as kcp-go sees it. kcp-go's one
+// receive goroutine (its "monitor") calls ReadFrom in a loop and may create a
+// session after each call returns.
+type serverSocket struct {
+	*net.UDPConn
+
+	closing   atomic.Bool
+	quiet     chan struct{} // closed once the monitor will create no more sessions
+	quietOnce sync.Once
+	release   chan struct{} // closed to let a parked monitor return and exit
+
+	mu    sync.RWMutex
+	peers map[netip.AddrPort]*activity
+}
+
+func newServerSocket(c *net.UDPConn) *serverSocket {
+	return &serverSocket{
+		UDPConn: c,
+		quiet:   make(chan struct{}),
+		release: make(chan struct{}),
+		peers:   make(map[netip.AddrPort]*activity),
+	}
+}
+
+// ReadFrom is called only by kcp-go's monitor goroutine.
+func (s *serverSocket) ReadFrom(b []byte) (int, net.Addr, error) {
+	for {
+		if s.closing.Load() {
+			// The previous datagram has been fully processed (the monitor
+			// only reads again after that), so parking here freezes the
+			// set of sessions kcp-go has created.
+			s.quietOnce.Do(func() { close(s.quiet) })
+			<-s.release
+			return 0, nil, net.ErrClosed
+		}
+		n, addr, err := s.UDPConn.ReadFrom(b)
+		if err != nil {
+			if s.closing.Load() {
+				continue // woken by beginClose: park above
+			}
+			// The monitor exits on any error; it is quiet from now on.
+			s.quietOnce.Do(func() { close(s.quiet) })
+			return n, addr, err
+		}
+		if ua, ok := addr.(*net.UDPAddr); ok {
+			s.mu.RLock()
+			a := s.peers[ua.AddrPort()]
+			s.mu.RUnlock()
+			if a != nil {
+				a.touch()
+			}
+		}
+		return n, addr, nil
+	}
+}
+
+// track starts recording arrivals from the peer of an accepted session.
+func (s *serverSocket) track(peer net.Addr) (netip.AddrPort, *activity) {
+	a := new(activity)
+	a.touch()
+	ua, ok := peer.(*net.UDPAddr)
+	if !ok {
+		return netip.AddrPort{}, a // cannot happen with a UDP socket; the watchdog then sees no arrivals
+	}
+	key := ua.AddrPort()
+	s.mu.Lock()
+	s.peers[key] = a // a newer session from the same address takes over
+	s.mu.Unlock()
+	return key, a
+}
+
+func (s *serverSocket) forget(key netip.AddrPort, a *activity) {
+	s.mu.Lock()
+	if s.peers[key] == a {
+		delete(s.peers, key)
+	}
+	s.mu.Unlock()
+}
+
+// beginClose returns once kcp-go's monitor has stopped creating sessions.
+func (s *serverSocket) beginClose() {
+	s.closing.Store(true)
+	// Wake a ReadFrom blocked in the kernel; nobody else sets deadlines on
+	// this socket.
+	_ = s.UDPConn.SetReadDeadline(time.Unix(1, 0))
+	<-s.quiet
+}
+
+// finishClose lets the monitor exit and closes the socket.
+func (s *serverSocket) finishClose() error {
+	close(s.release)
+	return s.UDPConn.Close()
+}
+
+// clientSocket is a dialled (connected) UDP socket: the kernel filters out
+// datagrams from anyone but the server and reports ICMP errors, so dialling a
+// port where nothing listens fails at the first Read instead of hanging.
+type clientSocket struct {
+	*net.UDPConn
+	act activity
+}
+
+func (c *clientSocket) ReadFrom(b []byte) (int, net.Addr, error) {
+	n, err := c.UDPConn.Read(b)
+	if err == nil {
+		c.act.touch()
+	}
+	return n, c.UDPConn.RemoteAddr(), err
+}
+
+// WriteTo ignores addr: a connected socket refuses an explicit destination.
+func (c *clientSocket) WriteTo(b []byte, _ net.Addr) (int, error) {
+	return c.UDPConn.Write(b)
+}

@@ -1,0 +1,40 @@
+package pipe
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"time"
+)
+
+// The idle-connection limits of Transport are those of http.DefaultTransport,
+// so a test through a pipe reuses connections as a real client would.
+const (
+	transportMaxIdleConns    = 100
+	transportIdleConnTimeout = 90 * time.Second
+)
+
+// Transport returns an *http.Transport that dials the Listener named name for
+// every connection, whatever host the request URL names, so
+// (&http.Client{Transport: pipe.Transport("app", nil)}).Get("http://app/x")
+// reaches it without a socket. It speaks HTTP/1.1 and uses no proxy. Call its
+// CloseIdleConnections when done, or its idle pipes stay open.
+func Transport(name string, cfg *Config) *http.Transport {
+	var dialCfg Config
+	if cfg != nil {
+		dialCfg = *cfg // later changes to *cfg must not reach a running Transport
+	}
+	return &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			return Dial(ctx, name, &dialCfg)
+		},
+		MaxIdleConns:    transportMaxIdleConns,
+		IdleConnTimeout: transportIdleConnTimeout,
+	}
+}
+
+// Client returns an *http.Client whose requests reach this Listener, whatever
+// host their URL names. Call its CloseIdleConnections when done.
+func (l *Listener) Client() *http.Client {
+	return &http.Client{Transport: Transport(string(l.name), &l.cfg)}
+}

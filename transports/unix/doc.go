@@ -1,0 +1,68 @@
+// Package unix serves and dials HTTP over Unix domain sockets on Linux.
+//
+// [Listen] returns a [Listener] that satisfies core.Listener; [Dial] and
+// [Transport] reach it from clients, the latter as an *http.Transport that
+// dials the socket whatever host a URL names:
+//
+//	ln, err := unix.Listen("/run/app/http.sock", &unix.Config{Mode: 0o660})
+//	...
+//	client := &http.Client{Transport: unix.Transport("/run/app/http.sock", nil)}
+//	resp, err := client.Get("http://app/status")
+//
+// # Addresses
+//
+// An address is a file path, at most 107 bytes (sun_path less its NUL), or a
+// Linux abstract name that starts with "@". Abstract names live in the
+// network namespace, not the file system: they have no file, no mode, nothing
+// to clean up and nothing stale to replace.
+//
+// # The socket file
+//
+// The file gets [Config.Mode] (default [DefaultMode], 0600) exactly, whatever
+// the process umask, and it never exists under its final name with any other
+// mode. Listen binds the socket inside a fresh private directory (0700) next
+// to the target, sets the mode there, then hard-links it to the final name
+// and removes the private name. Two other designs were rejected:
+//   - changing the umask around bind is process-wide, so it races with every
+//     other goroutine that creates files;
+//   - bind, then chmod before the first Accept, leaves a window in which a
+//     client allowed by the umask-derived mode can connect and sit in the
+//     backlog until it is accepted.
+//
+// A hard link, unlike rename, never replaces an existing name: if another
+// server takes the path while Listen is working, Listen fails with
+// [ErrAddrInUse] instead of silently stealing the address.
+//
+// If a socket file already sits at the path, Listen connects to it. Refused
+// (ECONNREFUSED) means its server died without cleaning up: the file is removed
+// and replaced. A successful connect means a live server, and Listen fails with
+// [ErrAddrInUse] (that server sees one connection open and close). Anything
+// else at the path (a regular file, a directory, a symbolic link) is never
+// touched, and Listen fails with [ErrNotSocket].
+//
+// Close removes the file only if it is still the one Listen created (same
+// device and inode), so a server that has since replaced it keeps its socket.
+//
+// Listen and Close hold an advisory flock on the socket's directory while
+// they check, remove and link, so servers using this package never interleave
+// there: without it, two servers replacing one stale socket could each end up
+// listening, one on a file the other had deleted. Other software does not
+// take the lock; against it, the checks above narrow the window but cannot
+// close it.
+//
+// # Peer credentials
+//
+// Streams from Accept, and connections from Dial, are [*Conn] values: a
+// *net.UnixConn (so deadlines, CloseWrite and TLS wrapping all work) with one
+// extra method, PeerCredentials, reporting the uid, gid and pid of the process
+// on the other end as the kernel recorded them at connect (SO_PEERCRED).
+// Handlers find it by interface assertion on [CredentialsProvider], or with
+// [CredentialsOf], which also looks through wrappers such as *tls.Conn.
+//
+// # Concurrency
+//
+// Accept, Addr and Close may be called from any goroutines at once; Close
+// unblocks a pending Accept, which then returns an error matching
+// net.ErrClosed. A [*Conn] follows the net.Conn rules, and PeerCredentials may
+// be called concurrently with anything.
+package unix
