@@ -57,6 +57,9 @@ func (b *Body) Read(p []byte) (int, error) {
 		return 0, err
 	}
 	n, err := b.read(p)
+	if err == io.EOF && b.state == bodyDone {
+		return n, io.EOF
+	}
 	if err != nil {
 		if err == io.EOF || err == io.ErrUnexpectedEOF {
 			err = ErrBodyTruncated

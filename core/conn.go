@@ -30,7 +30,11 @@ type conn struct {
 	req   Request
 	w     ResponseWriter
 	seq   uint64
-	start time.Time
+	start time.Time // the handler's start: after the head was parsed
+
+	// lastActivity is when the last response was written, which is when
+	// the wait for the next request starts; it saves a clock read.
+	lastActivity time.Time
 
 	sentContinue bool
 	broken       bool // the stream cannot carry another request
@@ -67,6 +71,7 @@ func serveConn(stream io.ReadWriteCloser, h Handler, opts Options, t *tracked) e
 	c.rwc, c.handler, c.opts, c.tracker = stream, h, opts, t
 	c.r.reset(stream)
 	c.wd.reset(stream)
+	c.lastActivity = time.Now()
 	err := c.serve()
 	c.release()
 	return err
@@ -145,7 +150,7 @@ func (c *conn) readRequest(first bool) error {
 			timeout = c.opts.ReadHeaderTimeout
 		}
 		c.tracker.setIdle(c)
-		c.wd.read(deadline(time.Now(), timeout))
+		c.wd.read(c.lastActivity, timeout)
 		err := c.r.fill(1)
 		if !c.tracker.setActive(c) {
 			return errQuiet // the server is shutting down this idle stream
@@ -167,10 +172,11 @@ func (c *conn) readRequest(first bool) error {
 				return err
 			}
 			c.req.body.reset(c, &c.req)
+			c.wd.handlerRunning()
 			return nil
 		}
 		if !armed {
-			c.wd.read(deadline(time.Now(), c.opts.ReadHeaderTimeout))
+			c.wd.read(time.Now(), c.opts.ReadHeaderTimeout)
 			armed = true
 		}
 		if err := c.r.fill(c.r.buffered() + 1); err != nil {
@@ -260,13 +266,13 @@ func (c *conn) mustCloseAfter(status int) bool {
 func (c *conn) beforeBodyRead() error {
 	if c.req.expectContinue && !c.sentContinue && c.w.state == writerFresh {
 		c.sentContinue = true
-		c.wd.write(deadline(time.Now(), c.opts.WriteTimeout))
+		c.wd.write(time.Now(), c.opts.WriteTimeout)
 		if _, err := io.WriteString(c.rwc, "HTTP/1.1 100 Continue\r\n\r\n"); err != nil {
 			c.broken = true
 			return c.writeError(err)
 		}
 	}
-	c.wd.read(deadline(time.Now(), c.opts.BodyReadTimeout))
+	c.wd.read(time.Now(), c.opts.BodyReadTimeout)
 	return nil
 }
 
@@ -310,7 +316,7 @@ func (c *conn) reject(pe *ProtocolError) {
 	b = strconv.AppendInt(b, int64(len(body)), 10)
 	b = append(b, "\r\n\r\n"...)
 	b = append(b, body...)
-	c.wd.write(deadline(time.Now(), c.opts.WriteTimeout))
+	c.wd.write(time.Now(), c.opts.WriteTimeout)
 	c.rwc.Write(b) //nolint:errcheck // the stream closes next either way
 	c.wbuf = b[:0]
 }
@@ -326,7 +332,7 @@ const (
 func (c *conn) closeStream(linger bool) {
 	if cw, ok := c.rwc.(interface{ CloseWrite() error }); ok && linger {
 		if cw.CloseWrite() == nil {
-			c.wd.read(time.Now().Add(lingerTimeout))
+			c.wd.read(time.Now(), lingerTimeout)
 			var total int64
 			for total < lingerBytes {
 				n, err := c.r.src.Read(c.r.buf)

@@ -35,38 +35,46 @@ type headScanner struct {
 // scanHead looks for a complete head at the start of the unread input.
 // It returns the head (borrowed, with its final empty line) once complete,
 // nil while more input is needed, or an error when a limit is passed.
+//
+// The end is the first CRLF CRLF, or LF LF so that a head of bare LFs is
+// answered 400 at once rather than left to time out; a bare LF anywhere
+// else is found by the line parser, which accepts only CRLF.
 func (s *headScanner) scanHead(cr *connReader, maxLine, maxHead int) ([]byte, error) {
 	// RFC 9112 section 2.2: ignore empty lines before a request-line.
 	for s.scanned == 0 && cr.w-cr.r >= 2 && cr.buf[cr.r] == '\r' && cr.buf[cr.r+1] == '\n' {
 		cr.r += 2
 	}
 	data := cr.buf[cr.r:cr.w]
-	for s.scanned < len(data) {
-		j := bytes.IndexByte(data[s.scanned:], '\n')
-		if j < 0 {
-			s.scanned = len(data)
-			break
-		}
-		lf := s.scanned + j
-		if s.lineEnd == 0 {
-			s.lineEnd = lf + 1
-			if s.lineEnd > maxLine {
-				return nil, tooLongLine(data)
-			}
-		}
-		switch {
-		case lf+1 < len(data) && data[lf+1] == '\n':
-			return s.complete(cr, lf+2, maxHead)
-		case lf+2 < len(data) && data[lf+1] == '\r' && data[lf+2] == '\n':
-			return s.complete(cr, lf+3, maxHead)
-		case lf+1 == len(data) || (lf+2 == len(data) && data[lf+1] == '\r'):
-			s.scanned = lf // look at this line end again with more input
+	if s.lineEnd == 0 {
+		i := bytes.IndexByte(data, '\n')
+		if i < 0 {
 			return s.checkLimits(data, maxLine, maxHead)
 		}
-		s.scanned = lf + 1
+		s.lineEnd = i + 1
+		if s.lineEnd > maxLine {
+			return nil, tooLongLine(data)
+		}
+		s.scanned = i
 	}
+	from := max(s.scanned-3, 0)
+	end := -1
+	if i := bytes.Index(data[from:], headEnd); i >= 0 {
+		end = from + i + len(headEnd)
+	}
+	if i := bytes.Index(data[from:], bareHeadEnd); i >= 0 && (end < 0 || from+i+len(bareHeadEnd) < end) {
+		end = from + i + len(bareHeadEnd)
+	}
+	if end >= 0 {
+		return s.complete(cr, end, maxHead)
+	}
+	s.scanned = len(data)
 	return s.checkLimits(data, maxLine, maxHead)
 }
+
+var (
+	headEnd     = []byte("\r\n\r\n")
+	bareHeadEnd = []byte("\n\n")
+)
 
 func (s *headScanner) checkLimits(data []byte, maxLine, maxHead int) ([]byte, error) {
 	if s.lineEnd == 0 && len(data) > maxLine {
@@ -129,6 +137,9 @@ func parseRequest(req *Request, head []byte, o *Options) error {
 			return errTooManyFields
 		}
 		req.header.fields = append(req.header.fields, field{name, value})
+		if !framingField[len(name)&31] {
+			continue // most fields: no need to compare names
+		}
 		switch {
 		case equalFold(name, "Host"):
 			hosts++
@@ -194,8 +205,16 @@ func parseRequest(req *Request, head []byte, o *Options) error {
 	return nil
 }
 
-// nextLine splits off the next line, which must end in CRLF; its content
-// may hold no CR and no NUL.
+// framingField marks the lengths of the field names parseRequest acts on
+// (Host, Expect, Connection, Content-Length, Transfer-Encoding).
+var framingField = func() (t [32]bool) {
+	for _, n := range []string{"Host", "Expect", "Connection", "Content-Length", "Transfer-Encoding"} {
+		t[len(n)] = true
+	}
+	return t
+}()
+
+// nextLine splits off the next line, which must end in CRLF.
 func nextLine(b []byte) (line, rest []byte, err error) {
 	i := bytes.IndexByte(b, '\n')
 	if i < 0 {
@@ -204,11 +223,9 @@ func nextLine(b []byte) (line, rest []byte, err error) {
 	if i == 0 || b[i-1] != '\r' {
 		return nil, nil, bad("line not ended by CRLF")
 	}
-	line = b[:i-1]
-	if bytes.IndexByte(line, '\r') >= 0 {
-		return nil, nil, bad("bare CR")
-	}
-	return line, b[i+1:], nil
+	// A CR inside the line is rejected by the parser of the line: it is no
+	// token character, no target character and no field-value character.
+	return b[:i-1], b[i+1:], nil
 }
 
 func parseRequestLine(req *Request, line []byte, o *Options) error {
@@ -341,7 +358,7 @@ func parseField(line []byte) (name, value []byte, err error) {
 	}
 	value = trimOWS(line[colon+1:])
 	for _, c := range value {
-		if (c < ' ' && c != '\t') || c == 0x7f {
+		if !valueTable[c] {
 			return nil, nil, bad("invalid character in header field value")
 		}
 	}
@@ -508,6 +525,16 @@ var tokenTable = func() (t [256]bool) {
 	for _, c := range []byte("!#$%&'*+-.^_`|~") {
 		t[c] = true
 	}
+	return t
+}()
+
+// valueTable marks field-vchar, SP and HTAB (RFC 9110 section 5.5):
+// everything but the controls, so no CR, LF or NUL.
+var valueTable = func() (t [256]bool) {
+	for c := 0; c < 256; c++ {
+		t[c] = c >= ' ' && c != 0x7f
+	}
+	t['\t'] = true
 	return t
 }()
 

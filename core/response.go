@@ -262,7 +262,7 @@ func (w *ResponseWriter) flush() {
 		return
 	}
 	now := time.Now()
-	c.wd.write(deadline(now, c.opts.WriteTimeout))
+	c.wd.write(now, c.opts.WriteTimeout)
 	if w.first.IsZero() {
 		w.first = now
 	}
@@ -273,6 +273,7 @@ func (w *ResponseWriter) flush() {
 
 func (w *ResponseWriter) wrote(err error) {
 	w.last = time.Now()
+	w.c.lastActivity = w.last
 	if err != nil && w.err == nil {
 		w.err = w.c.writeError(err)
 		w.c.broken = true
@@ -334,9 +335,7 @@ func (w *ResponseWriter) hijack() *Upgraded {
 	c := w.c
 	w.state = writerHijacked
 	c.hijacked = true
-	c.wd.read(time.Time{})
-	c.wd.write(time.Time{})
-	c.wd.stop()
+	c.wd.disarm()
 	u := &Upgraded{stream: c.rwc}
 	if n := c.r.buffered(); n > 0 {
 		u.buffered = append([]byte(nil), c.r.take(n)...)

@@ -75,9 +75,7 @@ func (s *Stream) write(p []byte, str string) (int, error) {
 		return n, nil // HEAD: the body a GET would get is computed, not sent
 	}
 	if w.declared >= 0 && w.bodyBytes+int64(n) > w.declared {
-		w.err = ErrContentLength
-		w.c.broken = true
-		return 0, w.err
+		return 0, ErrContentLength // refused whole: the body so far stays valid
 	}
 	c := w.c
 	if len(c.wbuf)+n > streamFlushSize && n >= streamFlushSize/2 {
@@ -149,10 +147,13 @@ func (s *Stream) ReadFrom(r io.Reader) (int64, error) {
 			c.wbuf = c.wbuf[:start]
 		}
 		if w.declared >= 0 && !w.noBody && w.bodyBytes+int64(n) > w.declared {
-			c.wbuf = c.wbuf[:start]
-			w.err = ErrContentLength
-			c.broken = true
-			return total, w.err
+			// The reader runs past the declared length: keep the bytes
+			// that fit, drop the rest.
+			keep := int(w.declared - w.bodyBytes)
+			c.wbuf = c.wbuf[:start+keep]
+			w.bodyBytes += int64(keep)
+			total += int64(keep)
+			return total, ErrContentLength
 		}
 		w.bodyBytes += int64(n)
 		total += int64(n)
@@ -239,8 +240,13 @@ func (s *Stream) Finish() ResponseWritten {
 	}
 	w.frameChunk()
 	if w.err == nil && w.declared >= 0 && !w.noBody && w.bodyBytes != w.declared {
-		w.err = ErrContentLength
+		// Fewer bytes than promised: send them and close, so the client
+		// sees a truncated body rather than a shorter one it could trust.
+		w.flush()
 		c.broken = true
+		if w.err == nil {
+			w.err = ErrContentLength
+		}
 	}
 	if w.err == nil && w.framing == framingChunked && !w.noBody {
 		c.wbuf = append(c.wbuf, "0\r\n"...)
@@ -277,7 +283,18 @@ func (w *ResponseWriter) SendReader(status int, r io.Reader, size int64) Respons
 	if w.state != writerStreaming {
 		return w.refuse(w.err)
 	}
-	if _, err := s.ReadFrom(r); err != nil && w.err == nil {
+	if w.noBody {
+		return s.Finish() // HEAD: the length is known without reading
+	}
+	_, err := s.ReadFrom(r)
+	if err == ErrContentLength {
+		rw := s.Finish()
+		if rw.err == nil {
+			rw.err = err
+		}
+		return rw
+	}
+	if err != nil && w.err == nil {
 		w.err = err
 		c := w.c
 		c.broken = true

@@ -2,20 +2,19 @@ package core
 
 import (
 	"io"
-	"sync/atomic"
+	"sync"
 	"time"
 )
 
 // A watchdog enforces timeouts on a stream. Streams with deadlines
-// (SetReadDeadline and SetWriteDeadline, as every net.Conn has) get them:
-// no timer, and a timed-out read or write fails alone. A bare
-// io.ReadWriteCloser gets one timer per stream that closes it when the
-// current operation overruns; the core then reports ErrTimeout.
+// (SetReadDeadline and SetWriteDeadline, as every net.Conn has) get them,
+// and a timed-out read or write fails alone. A bare io.ReadWriteCloser gets
+// one timer per stream that closes it when the current operation overruns;
+// the core then reports ErrTimeout.
 type watchdog struct {
 	deadlines deadliner
 	closer    io.Closer
-	timer     *time.Timer
-	fired     *atomic.Bool // per stream, so a late timer cannot touch a reused watchdog
+	timer     *closingTimer // bare streams only; per stream, so a late timer cannot touch a reused watchdog
 }
 
 type deadliner interface {
@@ -26,61 +25,130 @@ type deadliner interface {
 func (wd *watchdog) reset(rwc io.ReadWriteCloser) {
 	wd.deadlines, _ = rwc.(deadliner)
 	wd.closer = rwc
-	wd.fired = nil
-	if wd.timer != nil {
-		wd.timer.Stop()
-		wd.timer = nil
+	wd.timer = nil
+}
+
+// read arms the read timeout to d from now; a negative d disarms it.
+func (wd *watchdog) read(now time.Time, d time.Duration) {
+	if wd.deadlines != nil {
+		wd.deadlines.SetReadDeadline(deadline(now, d)) //nolint:errcheck // a failing stream fails its next read
+		return
 	}
+	wd.arm(now, d)
+}
+
+// write arms the write timeout to d from now; a negative d disarms it.
+func (wd *watchdog) write(now time.Time, d time.Duration) {
+	if wd.deadlines != nil {
+		wd.deadlines.SetWriteDeadline(deadline(now, d)) //nolint:errcheck // a failing stream fails its next write
+		return
+	}
+	wd.arm(now, d)
+}
+
+// handlerRunning stops a bare stream's timer while a handler computes: a
+// stream's own deadlines need nothing, as every read and write re-arms its
+// own, but the one timer of a bare stream would close it mid-handler.
+func (wd *watchdog) handlerRunning() {
+	if wd.timer != nil {
+		wd.timer.arm(time.Time{}, -1)
+	}
+}
+
+// disarm clears both timeouts, for a stream handed to a handler.
+func (wd *watchdog) disarm() {
+	if wd.deadlines != nil {
+		wd.deadlines.SetReadDeadline(time.Time{})  //nolint:errcheck // best effort
+		wd.deadlines.SetWriteDeadline(time.Time{}) //nolint:errcheck // best effort
+	}
+	wd.stop()
+}
+
+func (wd *watchdog) arm(now time.Time, d time.Duration) {
+	if wd.timer == nil {
+		if d < 0 {
+			return
+		}
+		wd.timer = &closingTimer{closer: wd.closer}
+	}
+	wd.timer.arm(now, d)
 }
 
 // timedOut reports whether the timer closed the stream.
-func (wd *watchdog) timedOut() bool { return wd.fired != nil && wd.fired.Load() }
-
-// read arms the read timeout to end at t; the zero t disarms it.
-func (wd *watchdog) read(t time.Time) {
-	if wd.deadlines != nil {
-		wd.deadlines.SetReadDeadline(t) //nolint:errcheck // a failing stream fails its next read
-		return
-	}
-	wd.arm(t)
-}
-
-// write arms the write timeout to end at t; the zero t disarms it.
-func (wd *watchdog) write(t time.Time) {
-	if wd.deadlines != nil {
-		wd.deadlines.SetWriteDeadline(t) //nolint:errcheck // a failing stream fails its next write
-		return
-	}
-	wd.arm(t)
-}
-
-func (wd *watchdog) arm(t time.Time) {
-	if t.IsZero() {
-		if wd.timer != nil {
-			wd.timer.Stop()
-		}
-		return
-	}
-	d := time.Until(t)
-	if wd.timer == nil {
-		closer, fired := wd.closer, new(atomic.Bool)
-		wd.fired = fired
-		wd.timer = time.AfterFunc(d, func() {
-			fired.Store(true)
-			closer.Close()
-		})
-		return
-	}
-	wd.timer.Reset(d)
-}
+func (wd *watchdog) timedOut() bool { return wd.timer != nil && wd.timer.hasFired() }
 
 // stop releases the timer when the stream is done.
 func (wd *watchdog) stop() {
 	if wd.timer != nil {
-		wd.timer.Stop()
+		wd.timer.stop()
 		wd.timer = nil
 	}
 	wd.deadlines, wd.closer = nil, nil
+}
+
+// A closingTimer closes a stream once its due time passes. Arming it only
+// records the due time: the runtime timer is set when none is pending and
+// otherwise re-checks when it fires, so each request costs a lock, not a
+// timer reset.
+type closingTimer struct {
+	mu      sync.Mutex
+	closer  io.Closer
+	due     time.Time // zero: disarmed
+	timer   *time.Timer
+	pending bool
+	fired   bool
+	stopped bool
+}
+
+func (t *closingTimer) arm(now time.Time, d time.Duration) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if d < 0 {
+		t.due = time.Time{}
+		return
+	}
+	t.due = now.Add(d)
+	if t.pending || t.stopped {
+		return
+	}
+	t.pending = true
+	if t.timer == nil {
+		t.timer = time.AfterFunc(d, t.check)
+	} else {
+		t.timer.Reset(d)
+	}
+}
+
+func (t *closingTimer) check() {
+	t.mu.Lock()
+	if t.stopped || t.due.IsZero() {
+		t.pending = false
+		t.mu.Unlock()
+		return
+	}
+	if left := time.Until(t.due); left > 0 {
+		t.timer.Reset(left)
+		t.mu.Unlock()
+		return
+	}
+	t.pending, t.fired = false, true
+	t.mu.Unlock()
+	t.closer.Close()
+}
+
+func (t *closingTimer) hasFired() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.fired
+}
+
+func (t *closingTimer) stop() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.stopped = true
+	if t.timer != nil {
+		t.timer.Stop()
+	}
 }
 
 // deadline converts a timeout option into a deadline; a negative timeout
