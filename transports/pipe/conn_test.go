@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"os"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -337,12 +338,8 @@ func TestClose(t *testing.T) {
 
 func TestCloseWakesPendingOperations(t *testing.T) {
 	a, b := pipe.New(&pipe.Config{BufferSize: 1})
-	a.Write([]byte("a")) // a→b now full
-	b.Write([]byte("b")) // b→a now full
-	b.Read(make([]byte, 1))
-	a.Read(make([]byte, 1))
-	a.Write([]byte("a"))
-	b.Write([]byte("b"))
+	a.Write([]byte("a")) // a→b is now full
+	b.Write([]byte("b")) // b→a is now full
 
 	type result struct {
 		name string
@@ -352,8 +349,8 @@ func TestCloseWakesPendingOperations(t *testing.T) {
 	blocked := func(name string, op func() error) {
 		go func() { results <- result{name, op()} }()
 	}
-	// Writes block on full buffers; after draining the last byte each read
-	// blocks on an empty one.
+	// Both writes block on full buffers; closing a ends its own write and
+	// breaks b's, whose bytes nobody will read.
 	blocked("a write", func() error { _, err := a.Write([]byte("x")); return err })
 	blocked("b write", func() error { _, err := b.Write([]byte("y")); return err })
 	time.Sleep(20 * time.Millisecond)
@@ -371,6 +368,8 @@ func TestCloseWakesPendingOperations(t *testing.T) {
 		}
 	}
 
+	// Both reads block on empty buffers; closing c ends its own read and
+	// gives d the end of the stream.
 	c, d := pipe.New(nil)
 	blocked("c read", func() error { _, err := c.Read(make([]byte, 1)); return err })
 	blocked("d read", func() error { _, err := d.Read(make([]byte, 1)); return err })
@@ -452,5 +451,31 @@ func TestAddr(t *testing.T) {
 		if addr.Network() != "pipe" || addr.String() != "pipe" {
 			t.Errorf("addr = %s %s", addr.Network(), addr)
 		}
+	}
+}
+
+func BenchmarkThroughput(b *testing.B) {
+	for _, chunk := range []int{512, 32 << 10} {
+		b.Run(strconv.Itoa(chunk), func(b *testing.B) {
+			w, r := pipe.New(nil)
+			defer r.Close()
+			drained := make(chan error, 1)
+			go func() {
+				_, err := io.Copy(io.Discard, r)
+				drained <- err
+			}()
+			buf := make([]byte, chunk)
+			b.SetBytes(int64(chunk))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := w.Write(buf); err != nil {
+					b.Fatal(err)
+				}
+			}
+			w.Close()
+			if err := <-drained; err != nil {
+				b.Fatal(err)
+			}
+		})
 	}
 }

@@ -17,8 +17,10 @@ const (
 // Transport returns an *http.Transport that dials the Listener named name for
 // every connection, whatever host the request URL names, so
 // (&http.Client{Transport: pipe.Transport("app", nil)}).Get("http://app/x")
-// reaches it without a socket. It speaks HTTP/1.1 and uses no proxy. Call its
-// CloseIdleConnections when done, or its idle pipes stay open.
+// reaches it without a socket. It speaks HTTP/1.1 and uses no proxy. Like any
+// http.Transport it keeps idle connections per URL host, so requests naming
+// two hosts open two pipes. Call its CloseIdleConnections when done, or its
+// idle pipes stay open.
 func Transport(name string, cfg *Config) *http.Transport {
 	var dialCfg Config
 	if cfg != nil {
