@@ -169,11 +169,11 @@ type Config struct {
 // settings is a Config with the preset applied and every value checked.
 type settings struct {
 	noDelay, interval, resend, noCongestion int // as kcp-go's SetNoDelay takes them
-	ackNoDelay                               bool
-	sendWindow, recvWindow, mtu              int
-	dataShards, parityShards                 int
-	key                                      string
-	idleTimeout, linger                      time.Duration
+	ackNoDelay                              bool
+	sendWindow, recvWindow, mtu             int
+	dataShards, parityShards                int
+	key                                     string
+	idleTimeout, linger                     time.Duration
 }
 
 func (c *Config) resolve() (settings, error) {
@@ -297,8 +297,11 @@ func orDefault(name string, v, def, lo, hi int) (int, error) {
 // configure applies the settings to a fresh session, before any byte of it
 // reaches the caller.
 func (s *settings) configure(sess *kcpgo.UDPSession) {
-	// Stream mode merges small writes into full packets and lets a read
-	// span packet boundaries: what an HTTP byte stream needs.
+	// Stream mode appends a small write to the last queued packet instead
+	// of sending a packet per write, which matters once the window is full.
+	// kcp-go deprecated the setter (UDPSession reads as a stream either way)
+	// but still implements the merging.
+	//lint:ignore SA1019 no replacement exists; see above.
 	sess.SetStreamMode(true)
 	// Write delay would hold every response until the next flush tick.
 	sess.SetWriteDelay(false)

@@ -62,9 +62,11 @@ func newBlockCrypt(passphrase string) (kcpgo.BlockCrypt, error) {
 // pooledCrypt makes kcp-go's AES BlockCrypt safe for concurrent use. kcp-go
 // hands a listener's one BlockCrypt to every session it accepts, and each
 // session encrypts on its own goroutine, but the AES BlockCrypt keeps its
-// CFB register in a buffer inside the value: two sessions encrypting at once
-// would corrupt each other's packets (and race). Each call borrows a private
-// instance instead.
+// CFB register in a buffer inside the value: two sessions encrypting at the
+// same instant would corrupt each other's packets, which the peer would then
+// drop as checksum errors. The race detector cannot see it (only assembly
+// touches the buffer) and overlaps are rare on few cores, so each call simply
+// borrows a private instance.
 type pooledCrypt struct {
 	pool sync.Pool
 }
