@@ -61,7 +61,11 @@ func (s *headScanner) scanHead(cr *connReader, maxLine, maxHead int) ([]byte, er
 	if i := bytes.Index(data[from:], headEnd); i >= 0 {
 		end = from + i + len(headEnd)
 	}
-	if i := bytes.Index(data[from:], bareHeadEnd); i >= 0 && (end < 0 || from+i+len(bareHeadEnd) < end) {
+	bareScope := data[from:]
+	if end >= 0 {
+		bareScope = data[from:end] // pipelined requests behind the head are not this head's business
+	}
+	if i := bytes.Index(bareScope, bareHeadEnd); i >= 0 {
 		end = from + i + len(bareHeadEnd)
 	}
 	if end >= 0 {

@@ -22,11 +22,12 @@ import (
 // are independent of the idle timeout and report os.ErrDeadlineExceeded.
 // There is no CloseWrite: KCP cannot half-close.
 type Conn struct {
-	sess    *kcpgo.UDPSession
-	act     *activity
-	idle    time.Duration
-	linger  time.Duration
-	release func() // untracks the session; called exactly once, after it is closed
+	sess       *kcpgo.UDPSession
+	act        *activity
+	idle       time.Duration
+	linger     time.Duration
+	sendWindow int
+	release    func() // untracks the session; called exactly once, after it is closed
 
 	releaseOnce sync.Once
 
@@ -51,7 +52,7 @@ var _ net.Conn = (*Conn)(nil)
 var aLongTimeAgo = time.Unix(1, 0)
 
 func newConn(sess *kcpgo.UDPSession, act *activity, s settings, release func()) *Conn {
-	c := &Conn{sess: sess, act: act, idle: s.idleTimeout, linger: s.linger, release: release}
+	c := &Conn{sess: sess, act: act, idle: s.idleTimeout, linger: s.linger, sendWindow: s.sendWindow, release: release}
 	act.touch()
 	c.mu.Lock()
 	c.watchdog = time.AfterFunc(c.idle, c.checkIdle)
@@ -148,13 +149,19 @@ func (c *Conn) Close() error {
 	if c.linger > 0 {
 		_ = c.sess.SetReadDeadline(aLongTimeAgo)
 		_ = c.sess.SetWriteDeadline(time.Now().Add(c.linger))
-		// An empty write returns once the unsent queue fits the send
-		// window; with the window then shrunk to one packet, the next
-		// returns once nothing is left unacknowledged. Packets already in
-		// flight are still retransmitted, the window only stops new ones.
-		if _, err := c.sess.WriteBuffers(nil); err == nil {
-			c.sess.SetWindowSize(1, 0)
-			_, _ = c.sess.WriteBuffers(nil)
+		// kcp-go does not expose its queue length, but an empty write
+		// blocks until fewer than a send window's worth of packets are
+		// unacknowledged. Halving the window after each wait ends with a
+		// window of one, where the wait means nothing is left. Halving
+		// rather than jumping to one keeps packets still queued (behind the
+		// peer's window or the congestion window) moving several at a time;
+		// packets already in flight are retransmitted whatever the window.
+		for window := c.sendWindow; ; {
+			if _, err := c.sess.WriteBuffers(nil); err != nil || window == 1 {
+				break
+			}
+			window /= 2
+			c.sess.SetWindowSize(window, 0)
 		}
 	}
 

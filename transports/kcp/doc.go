@@ -40,6 +40,9 @@
 //     longer than any silence a live peer keeps.
 //   - Listener.Close closes all sessions it accepted and any it never
 //     accepted, which kcp-go's own listener would leave running.
+//   - A stray packet from a peer whose session the server already closed
+//     opens a new session (kcp-go's listener knows no better); it never
+//     delivers data and ends at the idle timeout.
 //
 // Deadlines set with SetReadDeadline and SetWriteDeadline work as on any
 // net.Conn and are independent of the idle timeout.

@@ -1,0 +1,196 @@
+package kcp_test
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/tophat-go/tophat/transports/kcp"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m,
+		// kcp-go's package-level timed scheduler (SystemTimedSched), started
+		// when the package loads and never stopped.
+		goleak.IgnoreTopFunction("github.com/xtaci/kcp-go/v5.(*TimedSched).sched"),
+		goleak.IgnoreTopFunction("github.com/xtaci/kcp-go/v5.(*TimedSched).prepend"),
+	)
+}
+
+// serve starts a listener whose sessions are each handled by handle on
+// their own goroutine. Cleanup closes the listener and waits for every
+// handler, so a handler must return once its stream fails.
+func serve(t testing.TB, cfg *kcp.Config, handle func(net.Conn)) *kcp.Listener {
+	t.Helper()
+	ln, err := kcp.Listen("127.0.0.1:0", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			c, err := ln.AcceptConn()
+			if err != nil {
+				if !errors.Is(err, net.ErrClosed) {
+					t.Errorf("Accept: %v", err)
+				}
+				return
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer c.Close()
+				handle(c)
+			}()
+		}
+	}()
+	t.Cleanup(func() {
+		if err := ln.Close(); err != nil {
+			t.Errorf("Listener.Close: %v", err)
+		}
+		wg.Wait()
+	})
+	return ln
+}
+
+func echo(c net.Conn) { _, _ = io.Copy(c, c) }
+
+// respond is a minimal HTTP/1.1 responder: it answers every request with
+// the request's path and body, keeping the stream alive between requests.
+func respond(c net.Conn) {
+	br := bufio.NewReader(c)
+	for {
+		req, err := http.ReadRequest(br)
+		if err != nil {
+			return
+		}
+		body, err := io.ReadAll(req.Body)
+		if err != nil {
+			return
+		}
+		head := fmt.Sprintf("HTTP/1.1 200 OK\r\nContent-Length: %d\r\nX-Path: %s\r\n\r\n", len(body), req.URL.Path)
+		if _, err := c.Write(append([]byte(head), body...)); err != nil {
+			return
+		}
+	}
+}
+
+// relay forwards datagrams between clients and a server on 127.0.0.1,
+// dropping a fraction of them in each direction.
+type relay struct {
+	front  *net.UDPConn
+	server *net.UDPAddr
+
+	blackhole atomic.Bool // drop everything: the peers vanish for each other
+
+	mu    sync.Mutex
+	rng   *rand.Rand
+	loss  float64
+	backs map[string]*net.UDPConn
+	wg    sync.WaitGroup
+}
+
+func newRelay(t testing.TB, server net.Addr, loss float64) *relay {
+	t.Helper()
+	front, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &relay{
+		front:  front,
+		server: server.(*net.UDPAddr),
+		rng:    rand.New(rand.NewPCG(1, 2)),
+		loss:   loss,
+		backs:  make(map[string]*net.UDPConn),
+	}
+	r.wg.Add(1)
+	go r.fromClients()
+	t.Cleanup(r.close)
+	return r
+}
+
+func (r *relay) Addr() string { return r.front.LocalAddr().String() }
+
+func (r *relay) drop() bool {
+	if r.blackhole.Load() {
+		return true
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.rng.Float64() < r.loss
+}
+
+func (r *relay) fromClients() {
+	defer r.wg.Done()
+	buf := make([]byte, 2048)
+	for {
+		n, client, err := r.front.ReadFromUDP(buf)
+		if err != nil {
+			return
+		}
+		r.mu.Lock()
+		back := r.backs[client.String()]
+		if back == nil {
+			back, err = net.DialUDP("udp", nil, r.server)
+			if err != nil {
+				r.mu.Unlock()
+				continue
+			}
+			r.backs[client.String()] = back
+			r.wg.Add(1)
+			go r.toClient(back, client)
+		}
+		r.mu.Unlock()
+		if !r.drop() {
+			_, _ = back.Write(buf[:n])
+		}
+	}
+}
+
+func (r *relay) toClient(back *net.UDPConn, client *net.UDPAddr) {
+	defer r.wg.Done()
+	buf := make([]byte, 2048)
+	for {
+		n, err := back.Read(buf)
+		if err != nil {
+			return
+		}
+		if !r.drop() {
+			_, _ = r.front.WriteToUDP(buf[:n], client)
+		}
+	}
+}
+
+func (r *relay) close() {
+	_ = r.front.Close()
+	r.mu.Lock()
+	for _, b := range r.backs {
+		_ = b.Close()
+	}
+	r.mu.Unlock()
+	r.wg.Wait()
+}
+
+// eventually polls cond until it holds or the wait runs out.
+func eventually(t testing.TB, wait time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(wait)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
