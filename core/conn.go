@@ -129,14 +129,16 @@ func (c *conn) finish(err error) error {
 	if errors.As(err, &pe) {
 		c.reject(pe)
 	}
-	c.closeStream(pe != nil || c.r.buffered() > 0)
+	// Linger when the client may still be sending: closing with unread
+	// input makes TCP reset the connection, which can destroy the response
+	// in the client's receive buffer before it is read.
+	unread := c.r.buffered() > 0 || (c.req.body.state != bodyDone && !c.hijacked)
+	c.closeStream(pe != nil || unread)
 	if err == errQuiet || err == io.EOF {
 		return nil
 	}
 	return err
 }
-
-func (c *conn) now() time.Time { return time.Now() }
 
 // readRequest waits for the next request head and parses it.
 func (c *conn) readRequest(first bool) error {

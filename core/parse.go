@@ -352,15 +352,20 @@ func parseField(line []byte) (name, value []byte, err error) {
 	if line[0] == ' ' || line[0] == '\t' {
 		return nil, nil, bad("obsolete line folding")
 	}
-	colon := bytes.IndexByte(line, ':')
-	if colon <= 0 {
-		return nil, nil, bad("malformed header field")
+	// One pass finds the colon and checks the name: every byte before it
+	// must be a token character, which also refuses whitespace before it.
+	i := 0
+	for i < len(line) && tokenTable[line[i]] {
+		i++
 	}
-	name = line[:colon]
-	if !isToken(name) {
-		return nil, nil, bad("invalid header field name")
+	if i == len(line) || line[i] != ':' {
+		return nil, nil, bad("malformed header field name")
 	}
-	value = trimOWS(line[colon+1:])
+	if i == 0 {
+		return nil, nil, bad("empty header field name")
+	}
+	name = line[:i]
+	value = trimOWS(line[i+1:])
 	for _, c := range value {
 		if !valueTable[c] {
 			return nil, nil, bad("invalid character in header field value")

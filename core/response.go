@@ -99,7 +99,8 @@ func (w *ResponseWriter) send(status int, b []byte, s string) ResponseWritten {
 		return w.refuse(err)
 	}
 	c := w.c
-	if err := w.appendHead(); err != nil {
+	now := time.Now() // one clock read for the Date field, the write deadline and the first byte
+	if err := w.appendHead(now); err != nil {
 		return w.refuse(err)
 	}
 	var tooMuch error
@@ -108,14 +109,14 @@ func (w *ResponseWriter) send(status int, b []byte, s string) ResponseWritten {
 	}
 	switch {
 	case w.noBody || n == 0:
-		w.flush()
+		w.flushAt(now)
 	case n <= writeCombineLimit:
 		c.wbuf = append(c.wbuf, b...)
 		c.wbuf = append(c.wbuf, s...)
 		w.bodyBytes = n
-		w.flush()
+		w.flushAt(now)
 	default:
-		w.flush()
+		w.flushAt(now)
 		if w.err == nil {
 			var err error
 			if b != nil {
@@ -202,7 +203,7 @@ func (w *ResponseWriter) frame(status int, n int64) error {
 }
 
 // appendHead puts the status line and header section into c.wbuf.
-func (w *ResponseWriter) appendHead() error {
+func (w *ResponseWriter) appendHead(now time.Time) error {
 	c := w.c
 	b := appendStatusLine(c.wbuf[:0], w.status)
 	userClose, hasDate, hasConnection := false, false, false
@@ -227,7 +228,7 @@ func (w *ResponseWriter) appendHead() error {
 	}
 	if !hasDate {
 		b = append(b, "Date: "...)
-		b = appendDate(b, c.now())
+		b = appendDate(b, now)
 		b = append(b, "\r\n"...)
 	}
 	switch w.framing {
@@ -256,12 +257,18 @@ func (w *ResponseWriter) appendHead() error {
 
 // flush writes c.wbuf to the stream under the write timeout.
 func (w *ResponseWriter) flush() {
+	if len(w.c.wbuf) > 0 {
+		w.flushAt(time.Now())
+	}
+}
+
+// flushAt is flush for a caller that has just read the clock.
+func (w *ResponseWriter) flushAt(now time.Time) {
 	c := w.c
 	if len(c.wbuf) == 0 || w.err != nil {
 		c.wbuf = c.wbuf[:0]
 		return
 	}
-	now := time.Now()
 	c.wd.write(now, c.opts.WriteTimeout)
 	if w.first.IsZero() {
 		w.first = now
@@ -310,7 +317,7 @@ func (w *ResponseWriter) Upgrade(status int) (*Upgraded, ResponseWritten) {
 		return nil, w.refuse(ErrInvalidStatus)
 	}
 	w.status, w.framing, w.noBody = status, framingNone, true
-	if err := w.appendHead(); err != nil {
+	if err := w.appendHead(time.Now()); err != nil {
 		return nil, w.refuse(err)
 	}
 	w.flush()

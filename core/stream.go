@@ -3,6 +3,7 @@ package core
 import (
 	"io"
 	"strconv"
+	"time"
 )
 
 // A Stream is a response body written piece by piece, opened by
@@ -32,7 +33,7 @@ func (w *ResponseWriter) Stream(status int) *Stream {
 		w.streamErr(err)
 		return &w.stream
 	}
-	if err := w.appendHead(); err != nil {
+	if err := w.appendHead(time.Now()); err != nil {
 		w.streamErr(err)
 	}
 	return &w.stream
