@@ -151,7 +151,9 @@ func (c *conn) readRequest(first bool) error {
 		if first {
 			timeout = c.opts.ReadHeaderTimeout
 		}
-		c.tracker.setIdle(c)
+		if !first {
+			c.tracker.setIdle(c)
+		}
 		c.wd.read(c.lastActivity, timeout)
 		err := c.r.fill(1)
 		if !c.tracker.setActive(c) {
@@ -388,16 +390,26 @@ func (c *conn) tlsState() *tls.ConnectionState {
 
 // tracked is a Server's view of one stream, for Shutdown and Close.
 type tracked struct {
-	srv   *Server
-	rwc   io.ReadWriteCloser
-	state atomic.Int32
+	srv     *Server
+	rwc     io.ReadWriteCloser
+	created time.Time
+	state   atomic.Int32
 }
 
 const (
-	stateActive int32 = iota
+	// stateNew: accepted, first request not begun. Shutdown leaves such a
+	// stream alone for newStreamGrace, since a client that just connected
+	// is most likely about to send a request (or a TLS handshake), and a
+	// fresh connection closed under it is an error clients do not retry.
+	stateNew int32 = iota
+	stateActive
 	stateIdle
 	stateClosed
 )
+
+// newStreamGrace is how long Shutdown lets a new, silent stream live; the
+// read-header timeout bounds it too.
+const newStreamGrace = 5 * time.Second
 
 func (t *tracked) setIdle(*conn) {
 	if t != nil {
@@ -405,9 +417,20 @@ func (t *tracked) setIdle(*conn) {
 	}
 }
 
-// setActive reports false if the server closed the stream while idle.
+// setActive reports false if the server closed the stream while it waited.
 func (t *tracked) setActive(*conn) bool {
-	return t == nil || t.state.CompareAndSwap(stateIdle, stateActive)
+	return t == nil || t.state.CompareAndSwap(stateIdle, stateActive) || t.state.CompareAndSwap(stateNew, stateActive)
+}
+
+// closeIfIdle closes the stream if it waits for a request, reporting
+// whether it did.
+func (t *tracked) closeIfIdle(now time.Time) bool {
+	if t.state.CompareAndSwap(stateIdle, stateClosed) ||
+		(now.Sub(t.created) > newStreamGrace && t.state.CompareAndSwap(stateNew, stateClosed)) {
+		t.rwc.Close()
+		return true
+	}
+	return false
 }
 
 func (t *tracked) shuttingDown() bool {

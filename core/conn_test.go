@@ -611,3 +611,33 @@ func TestRequestAccessors(t *testing.T) {
 }
 
 var _ net.Conn = (*pipe.Conn)(nil)
+
+func TestWriteTimeout(t *testing.T) {
+	for _, bare := range []bool{false, true} {
+		t.Run(map[bool]string{false: "deadlines", true: "bare"}[bare], func(t *testing.T) {
+			got := make(chan core.ResponseWritten, 1)
+			h := core.HandlerFunc(func(req *core.Request, w *core.ResponseWriter) core.ResponseWritten {
+				rw := w.Send(200, make([]byte, 1<<20)) // far more than the pipe holds
+				got <- rw
+				return rw
+			})
+			server, client := pipe.New(&pipe.Config{BufferSize: 4096})
+			var stream io.ReadWriteCloser = server
+			if bare {
+				stream = bareStream{server}
+			}
+			x := serveStream(t, &core.Options{WriteTimeout: 50 * time.Millisecond}, h, stream, client)
+			x.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n") // and never read the response
+			select {
+			case rw := <-got:
+				var ne net.Error
+				if !errors.As(rw.Err(), &ne) || !ne.Timeout() {
+					t.Fatalf("Err %v, want a timeout (net.Error)", rw.Err())
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatal("a write to a client that does not read was not timed out")
+			}
+			x.serverResult()
+		})
+	}
+}

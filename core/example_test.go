@@ -67,11 +67,12 @@ func ExampleResponseWritten() {
 	}), measure)
 
 	server, client := pipe.New(nil)
-	go core.ServeConn(server, h, nil)
-	io.WriteString(client, "GET /missing HTTP/1.1\r\nHost: example\r\n\r\n")
+	done := make(chan error)
+	go func() { done <- core.ServeConn(server, h, nil) }()
+	io.WriteString(client, "GET /missing HTTP/1.1\r\nHost: example\r\nConnection: close\r\n\r\n")
 	resp, _ := http.ReadResponse(bufio.NewReader(client), nil)
 	resp.Body.Close()
-	client.Close()
+	<-done
 	// Output: status 404 body bytes 12 error <nil>
 }
 
@@ -119,10 +120,11 @@ func ExampleAccessLog() {
 	}), core.AccessLog(logger))
 
 	server, client := pipe.New(nil)
-	go core.ServeConn(server, h, nil)
-	io.WriteString(client, "GET /shout?word=hi HTTP/1.1\r\nHost: example\r\n\r\n")
+	done := make(chan error)
+	go func() { done <- core.ServeConn(server, h, nil) }()
+	io.WriteString(client, "GET /shout?word=hi HTTP/1.1\r\nHost: example\r\nConnection: close\r\n\r\n")
 	resp, _ := http.ReadResponse(bufio.NewReader(client), nil)
 	resp.Body.Close()
-	client.Close()
+	<-done // the line is logged after the response is sent
 	// Output: level=INFO msg=request method=GET target="/shout?word=hi" proto=HTTP/1.1 status=200 body_bytes=2 remote=pipe
 }

@@ -102,7 +102,7 @@ func (s *Server) Serve(l Listener) error {
 			return err
 		}
 		backoff = 0
-		t := &tracked{srv: s, rwc: stream}
+		t := &tracked{srv: s, rwc: stream, created: time.Now()}
 		if !s.trackStream(t) {
 			stream.Close()
 			s.freeSlot()
@@ -168,7 +168,9 @@ func (s *Server) untrackStream(t *tracked) {
 
 // Shutdown stops accepting, closes idle streams, lets every request in
 // progress finish (its response carries Connection: close) and returns
-// when no stream is left, or with ctx's error when ctx ends first.
+// when no stream is left, or with ctx's error when ctx ends first. A stream
+// accepted but still silent gets up to five seconds to send its first
+// request, which is then served like one in progress.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.init()
 	s.stop()
@@ -211,15 +213,14 @@ func (s *Server) stop() {
 	s.mu.Unlock()
 }
 
-// closeIdle closes the streams that wait for a request and returns how
-// many streams are left.
+// closeIdle closes the streams that wait for a request (and new streams
+// silent past newStreamGrace) and returns how many streams are left.
 func (s *Server) closeIdle() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	now := time.Now()
 	for t := range s.streams {
-		if t.state.CompareAndSwap(stateIdle, stateClosed) {
-			t.rwc.Close()
-		}
+		t.closeIfIdle(now)
 	}
 	return len(s.streams)
 }

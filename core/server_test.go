@@ -302,3 +302,41 @@ func TestPanicInOneStreamLeavesOthersServed(t *testing.T) {
 		t.Fatalf("after panic: %d %q", status, body)
 	}
 }
+
+func TestShutdownServesAJustConnectedStream(t *testing.T) {
+	srv := &core.Server{Handler: echo}
+	l := startServer(t, srv)
+	c, err := pipe.DialPipe(context.Background(), l.Addr().String(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	// Make sure the server holds the stream before shutting down.
+	io.WriteString(c, "GET /first HTTP/1.1\r\nHost: h\r\n\r\n")
+	br := bufio.NewReader(c)
+	if _, err := http.ReadResponse(br, nil); err == nil {
+		t.Log("served before shutdown")
+	}
+	fresh, err := pipe.DialPipe(context.Background(), l.Addr().String(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fresh.Close()
+	time.Sleep(20 * time.Millisecond) // accepted, nothing sent yet
+	shutdown := make(chan error, 1)
+	go func() { shutdown <- srv.Shutdown(context.Background()) }()
+	time.Sleep(20 * time.Millisecond)
+	io.WriteString(fresh, "GET /late HTTP/1.1\r\nHost: h\r\n\r\n")
+	fresh.SetReadDeadline(time.Now().Add(5 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(fresh), nil)
+	if err != nil {
+		t.Fatalf("a stream accepted before Shutdown lost its first request: %v", err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	if !contains(string(body), "path=/late") || !resp.Close {
+		t.Fatalf("%q close=%v", body, resp.Close)
+	}
+	if err := <-shutdown; err != nil {
+		t.Fatal(err)
+	}
+}

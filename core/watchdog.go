@@ -95,6 +95,7 @@ type closingTimer struct {
 	closer  io.Closer
 	due     time.Time // zero: disarmed
 	timer   *time.Timer
+	fireAt  time.Time // when the pending timer fires
 	pending bool
 	fired   bool
 	stopped bool
@@ -108,10 +109,10 @@ func (t *closingTimer) arm(now time.Time, d time.Duration) {
 		return
 	}
 	t.due = now.Add(d)
-	if t.pending || t.stopped {
-		return
+	if t.stopped || (t.pending && !t.due.Before(t.fireAt)) {
+		return // the pending timer fires first and re-checks
 	}
-	t.pending = true
+	t.pending, t.fireAt = true, t.due
 	if t.timer == nil {
 		t.timer = time.AfterFunc(d, t.check)
 	} else {
@@ -127,6 +128,7 @@ func (t *closingTimer) check() {
 		return
 	}
 	if left := time.Until(t.due); left > 0 {
+		t.fireAt = t.due
 		t.timer.Reset(left)
 		t.mu.Unlock()
 		return
