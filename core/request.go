@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"io"
+	"iter"
 	"net"
 	"net/url"
 	"strings"
@@ -183,7 +184,7 @@ func (r *Request) Cookie(name string) (string, bool) {
 // Cookies iterates over the name=value pairs of every Cookie field, in
 // order, without allocating (borrowed slices). Pairs without "=" are
 // skipped; a double-quoted value is returned without its quotes.
-func (r *Request) Cookies() func(yield func(name, value []byte) bool) {
+func (r *Request) Cookies() iter.Seq2[[]byte, []byte] {
 	return func(yield func(name, value []byte) bool) {
 		for _, f := range r.header.fields {
 			if !equalFold(f.name, "Cookie") {
