@@ -8,6 +8,5 @@
 // Set TOPHAT_REQUIRE_TOOLS=1 to make a missing external tool (curl) fail
 // the run instead of skipping, and TOPHAT_MEASURE=1 to print a table of
 // latency and throughput per transport (TestMeasure); the same figures are
-// available as BenchmarkTransports. TOPHAT_RUN_KNOWN_BUGS=1 runs the cases
-// skipped for a known bug, to check a fix.
+// available as BenchmarkTransports.
 package integration

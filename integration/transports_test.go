@@ -11,7 +11,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -319,9 +318,6 @@ func testShutdownUnderLoad(t *testing.T, r row) {
 	}
 	for _, load := range loads {
 		t.Run(load.name, func(t *testing.T) {
-			if r.noFIN && load.long && os.Getenv("TOPHAT_RUN_KNOWN_BUGS") != "1" {
-				t.Skip("known bug: kcp.Listener.Close aborts every accepted session, so core.Server.Shutdown cuts off KCP requests still in a handler")
-			}
 			shutdownUnderLoad(t, r, load)
 		})
 	}

@@ -12,15 +12,20 @@ import (
 )
 
 // A Conn is one KCP session: a reliable, ordered byte stream over UDP. It
-// is safe for one reader and one writer at a time plus any number of Close,
-// SetDeadline and address calls, like a net.TCPConn.
+// is safe for one reader and one writer at a time plus any number of Close
+// and address calls. Unlike a net.TCPConn, deadlines belong to the
+// goroutine doing the I/O: kcp-go reads them without synchronisation when
+// Read and Write begin, so set the read (write) deadline from the reading
+// (writing) goroutine or while no Read (Write) runs; a Read or Write that
+// began without a deadline does not notice one set later.
 //
 // KCP has no end-of-stream: Read never returns io.EOF. A session ends when
 // either side closes it locally (the peer is not told), when nothing has
 // arrived from the peer for the idle timeout (errors then wrap
-// ErrIdleTimeout), or when its Listener closes. Deadlines set by the caller
-// are independent of the idle timeout and report os.ErrDeadlineExceeded.
-// There is no CloseWrite: KCP cannot half-close.
+// ErrIdleTimeout), or when its Listener is aborted (Listener.Close leaves
+// it running). Deadlines set by the caller are independent of the idle
+// timeout and report os.ErrDeadlineExceeded. There is no CloseWrite: KCP
+// cannot half-close.
 type Conn struct {
 	sess       *kcpgo.UDPSession
 	act        *activity
@@ -35,6 +40,7 @@ type Conn struct {
 	state      connState
 	cause      error // why the session is no longer open
 	userClosed bool  // Close was called
+	writers    int   // Write calls inside kcp-go (see Close)
 	watchdog   *time.Timer
 }
 
@@ -47,9 +53,6 @@ const (
 )
 
 var _ net.Conn = (*Conn)(nil)
-
-// aLongTimeAgo is a read deadline that has passed, to wake blocked Reads.
-var aLongTimeAgo = time.Unix(1, 0)
 
 func newConn(sess *kcpgo.UDPSession, act *activity, s settings, release func()) *Conn {
 	c := &Conn{sess: sess, act: act, idle: s.idleTimeout, linger: s.linger, sendWindow: s.sendWindow, release: release}
@@ -115,10 +118,18 @@ func (c *Conn) Read(b []byte) (int, error) {
 // Write queues b for reliable delivery. It blocks while the send window is
 // full, so a peer that stops reading eventually blocks the writer.
 func (c *Conn) Write(b []byte) (int, error) {
-	if err := c.check("write"); err != nil {
+	c.mu.Lock()
+	if c.state != open {
+		err := c.opErr("write", c.cause)
+		c.mu.Unlock()
 		return 0, err
 	}
+	c.writers++
+	c.mu.Unlock()
 	n, err := c.sess.Write(b)
+	c.mu.Lock()
+	c.writers--
+	c.mu.Unlock()
 	if err != nil {
 		return n, c.mapErr("write", err)
 	}
@@ -127,10 +138,12 @@ func (c *Conn) Write(b []byte) (int, error) {
 
 // Close ends the session. It first waits, up to the configured Linger, until
 // the peer has acknowledged everything written, because KCP stops
-// retransmitting once a session is closed; a Read blocked meanwhile returns
-// at once with net.ErrClosed. The peer is not notified: it finds out through
-// its own idle timeout. The first Close returns nil even if the session had
-// already ended; later calls return an error wrapping net.ErrClosed.
+// retransmitting once a session is closed; Read and Write calls made
+// meanwhile fail with net.ErrClosed, and those already blocked return with
+// it once the session is freed. The peer is not notified: it finds out
+// through its own idle timeout. The first Close returns nil even if the
+// session had already ended; later calls return an error wrapping
+// net.ErrClosed.
 func (c *Conn) Close() error {
 	c.mu.Lock()
 	if c.userClosed {
@@ -144,11 +157,23 @@ func (c *Conn) Close() error {
 	}
 	c.state, c.cause = closing, net.ErrClosed
 	c.watchdog.Stop()
+	// kcp-go reads a session's deadlines without its lock when Read and
+	// Write begin, so setting one while another goroutine is inside them is
+	// a data race. No Write can begin from now on; if none is running, the
+	// write deadline is Close's to set, otherwise a timer bounds the wait.
+	// Read deadlines are never touched: a blocked Read ends when the session
+	// is freed.
+	ownDeadline := c.writers == 0
 	c.mu.Unlock()
 
 	if c.linger > 0 {
-		_ = c.sess.SetReadDeadline(aLongTimeAgo)
-		_ = c.sess.SetWriteDeadline(time.Now().Add(c.linger))
+		if ownDeadline {
+			_ = c.sess.SetWriteDeadline(time.Now().Add(c.linger))
+		} else {
+			// Closing the session wakes the wait below.
+			t := time.AfterFunc(c.linger, func() { _ = c.sess.Close() })
+			defer t.Stop()
+		}
 		// kcp-go does not expose its queue length, but an empty write
 		// blocks until fewer than a send window's worth of packets are
 		// unacknowledged. Halving the window after each wait ends with a
@@ -222,9 +247,10 @@ func (c *Conn) SetDeadline(t time.Time) error {
 	return c.sess.SetDeadline(t)
 }
 
-// SetReadDeadline makes a blocked or future Read fail with an error matching
+// SetReadDeadline makes future Reads fail with an error matching
 // os.ErrDeadlineExceeded once t passes; the session stays usable. The zero
-// time removes the deadline. The idle timeout applies regardless.
+// time removes the deadline. The idle timeout applies regardless. See Conn
+// for which goroutine may call it.
 func (c *Conn) SetReadDeadline(t time.Time) error {
 	if err := c.check("set read deadline"); err != nil {
 		return err

@@ -38,8 +38,15 @@
 //     Config.IdleTimeout; Read and Write then fail with errors matching
 //     ErrIdleTimeout. KCP sends no keep-alives, so the timeout must be
 //     longer than any silence a live peer keeps.
-//   - Listener.Close closes all sessions it accepted and any it never
-//     accepted, which kcp-go's own listener would leave running.
+//   - Listener.Close stops accepting at once: Accept returns net.ErrClosed,
+//     sessions that arrived but were never accepted are closed (kcp-go's
+//     own listener would leave them running) and datagrams from new peers
+//     are dropped. Sessions already accepted keep working until their
+//     owner closes them or the idle timeout ends them, so a graceful
+//     shutdown (core.Server.Shutdown closes its listeners first, then
+//     waits for requests in flight) loses no request. The UDP socket they
+//     share closes when the last of them ends. Listener.Abort closes the
+//     accepted sessions too, at once.
 //   - A stray packet from a peer whose session the server already closed
 //     opens a new session (kcp-go's listener knows no better); it never
 //     delivers data and ends at the idle timeout.

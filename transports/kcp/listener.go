@@ -21,21 +21,39 @@ const (
 	socketBuffer = 4 << 20
 
 	// drainWait bounds the wait for sessions kcp-go created but nobody
-	// accepted when the Listener closes. The set is frozen by then (see
-	// serverSocket), so the wait only has to outlast scheduling delays.
+	// accepted when the socket is about to close. The set is frozen by then
+	// (see serverSocket), so the wait only has to outlast scheduling delays.
 	drainWait = 25 * time.Millisecond
 )
 
-// A Listener accepts KCP sessions on one UDP socket. Unlike kcp-go's own
-// listener, closing it closes every session it accepted, and sessions whose
-// peer goes silent are closed after the idle timeout, so none is leaked.
+// A Listener accepts KCP sessions on one UDP socket, which all its sessions
+// share.
+//
+// Close stops accepting but leaves the sessions already accepted running,
+// so a server shutting down gracefully can finish the requests in flight;
+// the socket closes when the last of them ends. Abort also closes the
+// accepted sessions. Unlike kcp-go's own listener, it never leaks a session:
+// sessions that arrive but are not accepted are closed, and sessions whose
+// peer goes silent are closed after the idle timeout.
 type Listener struct {
 	kl   *kcpgo.Listener
 	sock *serverSocket
 	cfg  settings
 
+	// A goroutine (pump) moves sessions from kcp-go to Accept, because
+	// kcp-go's Accept can only be woken by closing kcp-go's listener, which
+	// would also stop its queue from being drained.
+	accepts  chan *kcpgo.UDPSession
+	closing  chan struct{} // closed by Close or Abort
+	pumpDone chan struct{} // closed when the pump has exited
+	pumpErr  error         // why the pump exited; read after pumpDone
+
+	done    chan struct{} // closed once the socket is closed
+	shutErr error         // from closing the socket; read after done
+
 	mu     sync.Mutex
-	closed bool
+	closed bool // Close or Abort was called
+	shut   bool // the socket is closed or being closed
 	conns  map[*Conn]struct{}
 }
 
@@ -71,7 +89,37 @@ func Listen(address string, cfg *Config) (*Listener, error) {
 		_ = udp.Close()
 		return nil, fmt.Errorf("kcp: listen %s: %w", address, err)
 	}
-	return &Listener{kl: kl, sock: sock, cfg: s, conns: make(map[*Conn]struct{})}, nil
+	l := &Listener{
+		kl:       kl,
+		sock:     sock,
+		cfg:      s,
+		accepts:  make(chan *kcpgo.UDPSession),
+		closing:  make(chan struct{}),
+		pumpDone: make(chan struct{}),
+		done:     make(chan struct{}),
+		conns:    make(map[*Conn]struct{}),
+	}
+	go l.pump()
+	return l, nil
+}
+
+// pump hands kcp-go's new sessions to Accept until the listener closes, and
+// closes them from then on. It exits once kcp-go's listener is closed, which
+// happens only after its queue has been drained (see shutdown).
+func (l *Listener) pump() {
+	defer close(l.pumpDone)
+	for {
+		sess, err := l.kl.AcceptKCP()
+		if err != nil {
+			l.pumpErr = err
+			return
+		}
+		select {
+		case l.accepts <- sess:
+		case <-l.closing:
+			_ = sess.Close()
+		}
+	}
 }
 
 // Accept waits for the next session and returns it as a *Conn. After Close
@@ -86,15 +134,16 @@ func (l *Listener) Accept() (io.ReadWriteCloser, error) {
 
 // AcceptConn is Accept with the concrete type.
 func (l *Listener) AcceptConn() (*Conn, error) {
-	if l.isClosed() {
+	var sess *kcpgo.UDPSession
+	select {
+	case sess = <-l.accepts:
+	case <-l.closing:
 		return nil, l.opErr("accept", net.ErrClosed)
-	}
-	sess, err := l.kl.AcceptKCP()
-	if err != nil {
+	case <-l.pumpDone:
 		if l.isClosed() {
 			return nil, l.opErr("accept", net.ErrClosed)
 		}
-		return nil, l.opErr("accept", err)
+		return nil, l.opErr("accept", l.pumpErr) // the socket failed
 	}
 	l.cfg.configure(sess)
 
@@ -113,14 +162,43 @@ func (l *Listener) AcceptConn() (*Conn, error) {
 	return c, nil
 }
 
+// forget runs once for every session AcceptConn made into a Conn, after the
+// session has been closed. The last one to end after Close shuts the socket
+// down, and stays counted by Sessions until then, so that Sessions reaching
+// zero after Close means the socket is closed.
 func (l *Listener) forget(c *Conn, key netip.AddrPort, act *activity) {
-	l.mu.Lock()
-	delete(l.conns, c)
-	l.mu.Unlock()
 	l.sock.forget(key, act)
+	l.mu.Lock()
+	_, counted := l.conns[c]
+	others := len(l.conns)
+	if counted {
+		others--
+	}
+	last := l.closed && !l.shut && others == 0
+	if last {
+		l.shut = true
+	} else {
+		delete(l.conns, c)
+	}
+	l.mu.Unlock()
+	if last {
+		_ = l.shutdown(c)
+	}
 }
 
-// Sessions reports how many accepted sessions are still open.
+// lastOut reports, with l.mu held, whether Close or Abort must shut the
+// socket down, and if so marks it as being shut down so nobody else does.
+func (l *Listener) lastOut() bool {
+	if !l.closed || l.shut || len(l.conns) > 0 {
+		return false
+	}
+	l.shut = true
+	return true
+}
+
+// Sessions reports how many accepted sessions are still open, including
+// those Close left running. After Close, it drops to zero only once the
+// socket is closed.
 func (l *Listener) Sessions() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -130,22 +208,74 @@ func (l *Listener) Sessions() int {
 // Addr returns the UDP address the listener is bound to.
 func (l *Listener) Addr() net.Addr { return l.sock.LocalAddr() }
 
-// Close stops listening, closes every session it accepted at once (without
-// waiting for unacknowledged data) as well as sessions that arrived but were
-// never accepted, and closes the socket. Blocked Accept calls return an error
-// matching net.ErrClosed.
+// Close stops accepting: blocked and later Accept calls return an error
+// matching net.ErrClosed, sessions that arrived but were never accepted are
+// closed, and datagrams from peers without an accepted session are dropped,
+// so new dials are not served.
+//
+// Sessions already accepted keep working, so requests in flight can finish
+// (core.Server.Shutdown closes its listeners first and then waits for them).
+// Each one ends when its owner closes it or at the idle timeout. The UDP
+// socket they share is closed when the last one ends, at once if there is
+// none; Sessions reports how many are left. Use Abort to close them too.
+//
+// Close returns an error from closing the socket if it closed it, and one
+// matching net.ErrClosed if the listener was already closed or aborted.
 func (l *Listener) Close() error {
 	l.mu.Lock()
 	if l.closed {
 		l.mu.Unlock()
 		return l.opErr("close", net.ErrClosed)
 	}
-	l.closed = true
+	l.stopAccepting()
+	last := l.lastOut()
 	l.mu.Unlock()
+	if last {
+		return l.shutdown(nil)
+	}
+	return nil
+}
 
+// Abort is Close that also closes every accepted session at once, without
+// waiting for unacknowledged data: their blocked and later Read and Write
+// calls fail with errors matching net.ErrClosed. It returns once the socket
+// is closed. Abort may follow Close, to cut short the sessions Close left
+// running; it returns an error only if closing the socket failed.
+func (l *Listener) Abort() error {
+	l.mu.Lock()
+	if !l.closed {
+		l.stopAccepting()
+	}
+	last := l.lastOut()
+	conns := make([]*Conn, 0, len(l.conns))
+	for c := range l.conns {
+		conns = append(conns, c)
+	}
+	l.mu.Unlock()
+	if last {
+		return l.shutdown(nil)
+	}
+	for _, c := range conns {
+		c.abort(net.ErrClosed) // the last one shuts the socket down
+	}
+	<-l.done
+	return l.shutErr
+}
+
+// stopAccepting is called with l.mu held.
+func (l *Listener) stopAccepting() {
+	l.closed = true
+	l.sock.dropStrangers()
+	close(l.closing) // the pump now closes what kcp-go creates
+}
+
+// shutdown closes the socket. It runs once, after Close or Abort, when no
+// accepted session is left but last, whose end triggered it (nil if none).
+func (l *Listener) shutdown(last *Conn) error {
 	l.sock.beginClose()
-	// kcp-go's listener does not close what it created: take and close
-	// sessions still queued for Accept.
+	// kcp-go's listener does not close what it created, and its queue can
+	// only be emptied while it is open: take and close the sessions still
+	// queued (the pump may take some of them; it closes them too).
 	_ = l.kl.SetReadDeadline(time.Now().Add(drainWait))
 	for {
 		sess, err := l.kl.AcceptKCP()
@@ -154,19 +284,14 @@ func (l *Listener) Close() error {
 		}
 		_ = sess.Close()
 	}
-
+	_ = l.kl.Close() // ends the pump; the socket is ours to close
+	<-l.pumpDone
+	l.shutErr = l.sock.finishClose()
 	l.mu.Lock()
-	conns := make([]*Conn, 0, len(l.conns))
-	for c := range l.conns {
-		conns = append(conns, c)
-	}
+	delete(l.conns, last)
 	l.mu.Unlock()
-	for _, c := range conns {
-		c.abort(net.ErrClosed)
-	}
-
-	_ = l.kl.Close() // wakes blocked AcceptKCP calls; the socket is ours to close
-	return l.sock.finishClose()
+	close(l.done)
+	return l.shutErr
 }
 
 func (l *Listener) isClosed() bool {

@@ -19,17 +19,15 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m,
-		// kcp-go's package-level timed scheduler (SystemTimedSched), started
-		// when the package loads and never stopped.
-		goleak.IgnoreTopFunction("github.com/xtaci/kcp-go/v5.(*TimedSched).sched"),
-		goleak.IgnoreTopFunction("github.com/xtaci/kcp-go/v5.(*TimedSched).prepend"),
-	)
+	// kcp-go's package-level timed scheduler (SystemTimedSched) is started
+	// when the package loads and never stopped.
+	goleak.VerifyTestMain(m, sched...)
 }
 
 // serve starts a listener whose sessions are each handled by handle on
-// their own goroutine. Cleanup closes the listener and waits for every
-// handler, so a handler must return once its stream fails.
+// their own goroutine. Cleanup aborts the listener (Close would leave the
+// accepted sessions running) and waits for every handler, so a handler must
+// return once its stream fails.
 func serve(t testing.TB, cfg *kcp.Config, handle func(net.Conn)) *kcp.Listener {
 	t.Helper()
 	ln, err := kcp.Listen("127.0.0.1:0", cfg)
@@ -57,10 +55,13 @@ func serve(t testing.TB, cfg *kcp.Config, handle func(net.Conn)) *kcp.Listener {
 		}
 	}()
 	t.Cleanup(func() {
-		if err := ln.Close(); err != nil {
-			t.Errorf("Listener.Close: %v", err)
+		if err := ln.Abort(); err != nil {
+			t.Errorf("Listener.Abort: %v", err)
 		}
 		wg.Wait()
+		if n := ln.Sessions(); n != 0 {
+			t.Errorf("Sessions after Abort = %d", n)
+		}
 	})
 	return ln
 }
@@ -181,6 +182,35 @@ func (r *relay) close() {
 	}
 	r.mu.Unlock()
 	r.wg.Wait()
+}
+
+// sched lists kcp-go's process-wide goroutines (see TestMain).
+var sched = []goleak.Option{
+	goleak.IgnoreTopFunction("github.com/xtaci/kcp-go/v5.(*TimedSched).sched"),
+	goleak.IgnoreTopFunction("github.com/xtaci/kcp-go/v5.(*TimedSched).prepend"),
+}
+
+// noNewGoroutines returns a check that every goroutine started since the
+// call has exited (goleak retries for a while, so exiting goroutines pass).
+func noNewGoroutines(t testing.TB) func() {
+	t.Helper()
+	opts := append([]goleak.Option{goleak.IgnoreCurrent()}, sched...)
+	return func() {
+		t.Helper()
+		goleak.VerifyNone(t, opts...)
+	}
+}
+
+// portFree reports whether the UDP address can be bound again, that is
+// whether the socket that had it is closed (Go does not set SO_REUSEADDR
+// on unicast UDP sockets).
+func portFree(addr net.Addr) bool {
+	pc, err := net.ListenPacket("udp", addr.String())
+	if err != nil {
+		return false
+	}
+	_ = pc.Close()
+	return true
 }
 
 // eventually polls cond until it holds or the wait runs out.

@@ -8,10 +8,11 @@ import (
 	"time"
 )
 
-// The UDP sockets handed to kcp-go are wrapped for two reasons: to see every
-// datagram arrive (the idle timeout's notion of a live peer), and, on the
-// server, to know when kcp-go's receive goroutine can no longer create
-// sessions, so Listener.Close can close every one of them.
+// The UDP sockets handed to kcp-go are wrapped to see every datagram arrive
+// (the idle timeout's notion of a live peer) and, on the server, to stop
+// kcp-go from creating sessions: for new peers once the Listener is closed,
+// and for anyone once the socket is about to close, so that every session
+// kcp-go created can be closed.
 
 // epoch anchors monotonic timestamps that fit in an atomic.Int64.
 var epoch = time.Now()
@@ -33,6 +34,7 @@ func (a *activity) idleFor() time.Duration {
 type serverSocket struct {
 	*net.UDPConn
 
+	strangers atomic.Bool // drop datagrams from peers without an accepted session
 	closing   atomic.Bool
 	quiet     chan struct{} // closed once the monitor will create no more sessions
 	quietOnce sync.Once
@@ -71,14 +73,19 @@ func (s *serverSocket) ReadFrom(b []byte) (int, net.Addr, error) {
 			s.quietOnce.Do(func() { close(s.quiet) })
 			return n, addr, err
 		}
+		var a *activity
 		if ua, ok := addr.(*net.UDPAddr); ok {
 			s.mu.RLock()
-			a := s.peers[ua.AddrPort()]
+			a = s.peers[ua.AddrPort()]
 			s.mu.RUnlock()
-			if a != nil {
-				a.touch()
-			}
 		}
+		if a == nil {
+			if s.strangers.Load() {
+				continue // kcp-go would open a session nobody accepts
+			}
+			return n, addr, nil
+		}
+		a.touch()
 		return n, addr, nil
 	}
 }
@@ -105,6 +112,10 @@ func (s *serverSocket) forget(key netip.AddrPort, a *activity) {
 	}
 	s.mu.Unlock()
 }
+
+// dropStrangers makes kcp-go see only datagrams from the peers of tracked
+// (accepted) sessions from now on.
+func (s *serverSocket) dropStrangers() { s.strangers.Store(true) }
 
 // beginClose returns once kcp-go's monitor has stopped creating sessions.
 func (s *serverSocket) beginClose() {
