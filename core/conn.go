@@ -422,15 +422,11 @@ func (t *tracked) setActive(*conn) bool {
 	return t == nil || t.state.CompareAndSwap(stateIdle, stateActive) || t.state.CompareAndSwap(stateNew, stateActive)
 }
 
-// closeIfIdle closes the stream if it waits for a request, reporting
-// whether it did.
-func (t *tracked) closeIfIdle(now time.Time) bool {
-	if t.state.CompareAndSwap(stateIdle, stateClosed) ||
-		(now.Sub(t.created) > newStreamGrace && t.state.CompareAndSwap(stateNew, stateClosed)) {
-		t.rwc.Close()
-		return true
-	}
-	return false
+// claimIdle marks the stream closed if it waits for a request, reporting
+// whether it did; the caller then closes it.
+func (t *tracked) claimIdle(now time.Time) bool {
+	return t.state.CompareAndSwap(stateIdle, stateClosed) ||
+		(now.Sub(t.created) > newStreamGrace && t.state.CompareAndSwap(stateNew, stateClosed))
 }
 
 func (t *tracked) shuttingDown() bool {

@@ -196,11 +196,15 @@ func (s *Server) Close() error {
 	s.stop()
 	s.cancel()
 	s.mu.Lock()
+	streams := make([]*tracked, 0, len(s.streams))
 	for t := range s.streams {
 		t.state.Store(stateClosed)
-		t.rwc.Close()
+		streams = append(streams, t)
 	}
 	s.mu.Unlock()
+	for _, t := range streams {
+		t.rwc.Close() // outside the lock: a transport's Close may linger
+	}
 	return nil
 }
 
@@ -217,12 +221,19 @@ func (s *Server) stop() {
 // silent past newStreamGrace) and returns how many streams are left.
 func (s *Server) closeIdle() int {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	now := time.Now()
+	var idle []*tracked
 	for t := range s.streams {
-		t.closeIfIdle(now)
+		if t.claimIdle(now) {
+			idle = append(idle, t)
+		}
 	}
-	return len(s.streams)
+	left := len(s.streams) // closed ones count until their serving ends
+	s.mu.Unlock()
+	for _, t := range idle {
+		t.rwc.Close() // outside the lock: a transport's Close may linger
+	}
+	return left
 }
 
 // A Pool is a spawn strategy that serves streams on a fixed set of

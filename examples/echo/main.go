@@ -5,33 +5,36 @@
 //	POST (other)   the request body, as it arrived
 //	anything else  "OK"
 //
-//	go run ./examples/echo                  # http://127.0.0.1:8080/
-//	go run ./examples/echo -addr :9000
+//	go run ./examples/echo                                  # http://127.0.0.1:8080/
+//	go run ./examples/echo -addr :9000                      # short for -listen tcp://:9000
+//	go run ./examples/echo -listen unix:///tmp/echo.sock
+//	go run ./examples/echo -listen tls+tcp://127.0.0.1:8443 # development certificate
+//
+// -listen takes any address of package transports. A TLS address without a
+// certificate is served with a self-signed development certificate, whose
+// PEM is written to the file named by -devcert (by default one in the
+// temporary directory, removed on exit) and logged as cacert=FILE for
+// "curl --cacert FILE".
 package main
 
 import (
 	"context"
-	"errors"
 	"flag"
-	"fmt"
-	"log/slog"
-	"os"
-	"os/signal"
-	"syscall"
-	"time"
 
 	"github.com/tophat-go/tophat/core"
-	"github.com/tophat-go/tophat/transports/tcp"
+	"github.com/tophat-go/tophat/examples/internal/serve"
 )
 
 func main() {
-	addr := flag.String("addr", "127.0.0.1:8080", "TCP address to listen on (host:port)")
-	quiet := flag.Bool("quiet", false, "turn the access log off")
+	flags := serve.Register(flag.CommandLine)
 	flag.Parse()
-	if err := run(*addr, *quiet); err != nil {
-		fmt.Fprintln(os.Stderr, "echo:", err)
-		os.Exit(1)
-	}
+	serve.Main("echo", func(ctx context.Context) error {
+		address, err := serve.ListenAddress(flags.Listen, flags.Addr)
+		if err != nil {
+			return err
+		}
+		return run(ctx, address, flags.DevCert, flags.Quiet)
+	})
 }
 
 func echo(req *core.Request, w *core.ResponseWriter) core.ResponseWritten {
@@ -69,36 +72,10 @@ func echo(req *core.Request, w *core.ResponseWriter) core.ResponseWritten {
 }
 
 func handler(quiet bool) core.Handler {
-	h := core.Handler(core.HandlerFunc(echo))
-	if !quiet {
-		h = core.Chain(h, core.AccessLog(slog.Default()))
-	}
-	return h
+	return serve.Logged(core.HandlerFunc(echo), quiet)
 }
 
-func run(addr string, quiet bool) error {
-	l, err := tcp.Listen(addr, nil)
-	if err != nil {
-		return err
-	}
-	srv := &core.Server{Handler: handler(quiet)}
-	slog.Info("listening", "addr", "http://"+l.Addr().String()+"/")
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(l) }()
-	select {
-	case err := <-served:
-		return err
-	case <-ctx.Done():
-	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return err
-	}
-	if err := <-served; !errors.Is(err, core.ErrServerClosed) {
-		return err
-	}
-	return nil
+// run serves on address until ctx is done.
+func run(ctx context.Context, address, devCert string, quiet bool) error {
+	return serve.Run(ctx, "echo", address, devCert, handler(quiet))
 }

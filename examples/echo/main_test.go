@@ -2,18 +2,31 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
+	"errors"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tophat-go/tophat/core"
+	"github.com/tophat-go/tophat/transports"
 	"github.com/tophat-go/tophat/transports/pipe"
 	"go.uber.org/goleak"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m,
+		// kcp-go, linked in through package transports, starts these when
+		// it loads and never stops them.
+		goleak.IgnoreTopFunction("github.com/xtaci/kcp-go/v5.(*TimedSched).sched"),
+		goleak.IgnoreTopFunction("github.com/xtaci/kcp-go/v5.(*TimedSched).prepend"),
+	)
+}
 
 func TestEcho(t *testing.T) {
 	l, err := pipe.Listen("", nil)
@@ -67,5 +80,57 @@ func TestEcho(t *testing.T) {
 	req, _ = http.NewRequest("PUT", "http://echo/anything", strings.NewReader("ignored"))
 	if status, body := do(req); status != 200 || body != "OK" {
 		t.Fatalf("PUT: %d %q", status, body)
+	}
+}
+
+// TestEchoRun runs the program's run in-process on a TLS Unix socket with a
+// development certificate, echoes a body through it, and cancels it.
+func TestEchoRun(t *testing.T) {
+	dir := t.TempDir()
+	sock, devCert := filepath.Join(dir, "echo.sock"), filepath.Join(dir, "dev.pem")
+	address := "tls+unix://" + sock
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, address, devCert, true) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("run: %v", err)
+		}
+		if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+			t.Errorf("left behind: %v", entries)
+		}
+	}()
+
+	// The certificate file is written before the server accepts.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if _, err := os.Stat(devCert); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the server did not start")
+		}
+	}
+	tr, err := transports.Transport(address, &transports.Options{DevCertFile: devCert})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.CloseIdleConnections()
+	c := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+	resp, err := c.Post("https://echo/any", "text/plain", strings.NewReader("over tls+unix"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(body) != "over tls+unix" || resp.TLS == nil {
+		t.Fatalf("body %q, TLS %v", body, resp.TLS != nil)
+	}
+}
+
+func TestEchoRunBadAddress(t *testing.T) {
+	err := run(context.Background(), "tcp://127.0.0.1", "", true)
+	if !errors.Is(err, transports.ErrInvalidAddress) || !strings.Contains(err.Error(), "missing port") {
+		t.Fatalf("run: %v", err)
 	}
 }

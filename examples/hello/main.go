@@ -1,8 +1,17 @@
-// Command hello answers every GET with "Hello, World!" over TCP.
+// Command hello answers every GET with "Hello, World!".
 //
-//	go run ./examples/hello                 # http://127.0.0.1:8080/
-//	go run ./examples/hello -addr :9000     # another address
-//	go run ./examples/hello -quiet          # no access log, for benchmarks
+//	go run ./examples/hello                                   # http://127.0.0.1:8080/
+//	go run ./examples/hello -addr :9000                       # short for -listen tcp://:9000
+//	go run ./examples/hello -listen unix:///tmp/hello.sock    # curl --unix-socket /tmp/hello.sock http://x/
+//	go run ./examples/hello -listen tls+tcp://127.0.0.1:8443  # development certificate, see below
+//	go run ./examples/hello -listen 'kcp://127.0.0.1:9000?preset=lossy'
+//	go run ./examples/hello -quiet                            # no access log, for benchmarks
+//
+// -listen takes any address of package transports. A TLS address without a
+// certificate is served with a self-signed development certificate; its PEM
+// is written to the file named by -devcert (by default one in the temporary
+// directory, removed on exit) and logged as cacert=FILE, so that
+// "curl --cacert FILE https://127.0.0.1:8443/" works.
 //
 // It logs one line per request (core.AccessLog) and shuts down gracefully
 // on SIGINT or SIGTERM.
@@ -10,27 +19,22 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
-	"fmt"
-	"log/slog"
-	"os"
-	"os/signal"
-	"syscall"
-	"time"
 
 	"github.com/tophat-go/tophat/core"
-	"github.com/tophat-go/tophat/transports/tcp"
+	"github.com/tophat-go/tophat/examples/internal/serve"
 )
 
 func main() {
-	addr := flag.String("addr", "127.0.0.1:8080", "TCP address to listen on (host:port)")
-	quiet := flag.Bool("quiet", false, "turn the access log off")
+	flags := serve.Register(flag.CommandLine)
 	flag.Parse()
-	if err := run(*addr, *quiet); err != nil {
-		fmt.Fprintln(os.Stderr, "hello:", err)
-		os.Exit(1)
-	}
+	serve.Main("hello", func(ctx context.Context) error {
+		address, err := serve.ListenAddress(flags.Listen, flags.Addr)
+		if err != nil {
+			return err
+		}
+		return run(ctx, address, flags.DevCert, flags.Quiet)
+	})
 }
 
 // hello is the whole application.
@@ -44,43 +48,10 @@ func hello(req *core.Request, w *core.ResponseWriter) core.ResponseWritten {
 }
 
 func handler(quiet bool) core.Handler {
-	h := core.Handler(core.HandlerFunc(hello))
-	if !quiet {
-		h = core.Chain(h, core.AccessLog(slog.Default()))
-	}
-	return h
+	return serve.Logged(core.HandlerFunc(hello), quiet)
 }
 
-func run(addr string, quiet bool) error {
-	l, err := tcp.Listen(addr, nil)
-	if err != nil {
-		return err
-	}
-	srv := &core.Server{Handler: handler(quiet)}
-	slog.Info("listening", "addr", "http://"+l.Addr().String()+"/")
-	return serveUntilSignal(srv, l)
-}
-
-// serveUntilSignal serves until SIGINT or SIGTERM, then lets requests in
-// flight finish for up to ten seconds.
-func serveUntilSignal(srv *core.Server, l core.Listener) error {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(l) }()
-	select {
-	case err := <-served:
-		return err
-	case <-ctx.Done():
-	}
-	slog.Info("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return err
-	}
-	if err := <-served; !errors.Is(err, core.ErrServerClosed) {
-		return err
-	}
-	return nil
+// run serves on address until ctx is done.
+func run(ctx context.Context, address, devCert string, quiet bool) error {
+	return serve.Run(ctx, "hello", address, devCert, handler(quiet))
 }

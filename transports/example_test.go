@@ -1,0 +1,58 @@
+package transports_test
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/tophat-go/tophat/core"
+	"github.com/tophat-go/tophat/transports"
+)
+
+// A server takes its address from a flag; a client reaches it with the
+// ordinary net/http client, whatever the transport.
+func Example() {
+	listen := "pipe://example" // from -listen: tcp://…, unix:///…, tls+kcp://…
+
+	l, err := transports.Listen(listen, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	srv := &core.Server{Handler: core.HandlerFunc(func(req *core.Request, w *core.ResponseWriter) core.ResponseWritten {
+		return w.SendString(200, "hello over "+l.Address().Network)
+	})}
+	go srv.Serve(l)
+	defer srv.Close()
+
+	tr, err := transports.Transport(l.Address().String(), nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer tr.CloseIdleConnections()
+	resp, err := (&http.Client{Transport: tr}).Get("http://app/")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	fmt.Println(l.Address(), string(body))
+	// Output: pipe://example hello over pipe
+}
+
+// Errors say what is wrong and what is accepted.
+func ExampleParseAddress() {
+	a, err := transports.ParseAddress("kcp://127.0.0.1:9000?preset=lossy&key=s3cret")
+	fmt.Println(a.Scheme(), a.Location, a.Query.Get("preset"), a.Redacted(), err)
+
+	_, err = transports.ParseAddress("unix://run/app.sock")
+	fmt.Println(err)
+	_, err = transports.ParseAddress("127.0.0.1:8080")
+	fmt.Println(err)
+	// Output:
+	// kcp 127.0.0.1:9000 lossy kcp://127.0.0.1:9000?key=xxxxx&preset=lossy <nil>
+	// transports: invalid address "unix://run/app.sock": socket path "run/app.sock" is not absolute (note the third slash); want unix:///absolute/path.sock or unix://@abstract-name
+	// transports: unknown scheme "127.0.0.1:8080": no scheme; for TCP write tcp://127.0.0.1:8080 (accepted: tcp://HOST:PORT, unix:///PATH, unix://@NAME, kcp://HOST:PORT, pipe://NAME, each also with tls+ in front (tls+tcp://HOST:PORT), options as ?key=value parameters)
+}
