@@ -41,6 +41,17 @@ func startServer(t *testing.T, srv *core.Server) *pipe.Listener {
 	return l
 }
 
+// dial opens a raw stream to l; the test's cleanup closes it.
+func dial(t *testing.T, l *pipe.Listener) *pipe.Conn {
+	t.Helper()
+	c, err := pipe.DialPipe(context.Background(), l.Addr().String(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
 func get(t *testing.T, c *http.Client, url string) (int, string) {
 	t.Helper()
 	resp, err := c.Get(url)
@@ -110,11 +121,7 @@ func TestShutdownFinishesInFlightAndClosesIdle(t *testing.T) {
 	l := startServer(t, srv)
 
 	// An idle kept-alive stream and a stream with a request in flight.
-	idle, err := pipe.DialPipe(context.Background(), l.Addr().String(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer idle.Close()
+	idle := dial(t, l)
 	io.WriteString(idle, "GET /first HTTP/1.1\r\nHost: h\r\n\r\n")
 	idleReader := bufio.NewReader(idle)
 	if resp, err := http.ReadResponse(idleReader, nil); err != nil || resp.StatusCode != 200 {
@@ -123,11 +130,7 @@ func TestShutdownFinishesInFlightAndClosesIdle(t *testing.T) {
 		io.Copy(io.Discard, resp.Body)
 	}
 
-	busy, err := pipe.DialPipe(context.Background(), l.Addr().String(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer busy.Close()
+	busy := dial(t, l)
 	io.WriteString(busy, "GET /slow HTTP/1.1\r\nHost: h\r\n\r\n")
 	<-entered
 
@@ -173,11 +176,7 @@ func TestShutdownGivesUpWhenContextEnds(t *testing.T) {
 	})
 	srv := &core.Server{Handler: h}
 	l := startServer(t, srv)
-	c, err := pipe.DialPipe(context.Background(), l.Addr().String(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := dial(t, l)
 	io.WriteString(c, "GET / HTTP/1.1\r\nHost: h\r\n\r\n")
 	<-entered
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
@@ -199,11 +198,7 @@ func TestCloseCancelsRequestContexts(t *testing.T) {
 	})
 	srv := &core.Server{Handler: h}
 	l := startServer(t, srv)
-	c, err := pipe.DialPipe(context.Background(), l.Addr().String(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := dial(t, l)
 	io.WriteString(c, "GET / HTTP/1.1\r\nHost: h\r\n\r\n")
 	<-entered
 	srv.Close()
@@ -257,19 +252,12 @@ func TestPoolBoundsConcurrency(t *testing.T) {
 func TestMaxConnsWaitsForAFreeSlot(t *testing.T) {
 	srv := &core.Server{Handler: echo, MaxConns: 1}
 	l := startServer(t, srv)
-	first, err := pipe.DialPipe(context.Background(), l.Addr().String(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	first := dial(t, l)
 	io.WriteString(first, "GET /first HTTP/1.1\r\nHost: h\r\n\r\n")
 	if _, err := http.ReadResponse(bufio.NewReader(first), nil); err != nil {
 		t.Fatal(err)
 	}
-	second, err := pipe.DialPipe(context.Background(), l.Addr().String(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer second.Close()
+	second := dial(t, l)
 	io.WriteString(second, "GET /second HTTP/1.1\r\nHost: h\r\n\r\n")
 	br := bufio.NewReader(second)
 	second.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
@@ -306,22 +294,7 @@ func TestPanicInOneStreamLeavesOthersServed(t *testing.T) {
 func TestShutdownServesAJustConnectedStream(t *testing.T) {
 	srv := &core.Server{Handler: echo}
 	l := startServer(t, srv)
-	c, err := pipe.DialPipe(context.Background(), l.Addr().String(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	// Make sure the server holds the stream before shutting down.
-	io.WriteString(c, "GET /first HTTP/1.1\r\nHost: h\r\n\r\n")
-	br := bufio.NewReader(c)
-	if _, err := http.ReadResponse(br, nil); err == nil {
-		t.Log("served before shutdown")
-	}
-	fresh, err := pipe.DialPipe(context.Background(), l.Addr().String(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fresh.Close()
+	fresh := dial(t, l)
 	time.Sleep(20 * time.Millisecond) // accepted, nothing sent yet
 	shutdown := make(chan error, 1)
 	go func() { shutdown <- srv.Shutdown(context.Background()) }()

@@ -19,23 +19,12 @@ package main
 
 import (
 	"context"
-	"flag"
 
 	"github.com/tophat-go/tophat/core"
 	"github.com/tophat-go/tophat/examples/internal/serve"
 )
 
-func main() {
-	flags := serve.Register(flag.CommandLine)
-	flag.Parse()
-	serve.Main("echo", func(ctx context.Context) error {
-		address, err := serve.ListenAddress(flags.Listen, flags.Addr)
-		if err != nil {
-			return err
-		}
-		return run(ctx, address, flags.DevCert, flags.Quiet)
-	})
-}
+func main() { serve.Command("echo", run) }
 
 func echo(req *core.Request, w *core.ResponseWriter) core.ResponseWritten {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")

@@ -19,23 +19,12 @@ package main
 
 import (
 	"context"
-	"flag"
 
 	"github.com/tophat-go/tophat/core"
 	"github.com/tophat-go/tophat/examples/internal/serve"
 )
 
-func main() {
-	flags := serve.Register(flag.CommandLine)
-	flag.Parse()
-	serve.Main("hello", func(ctx context.Context) error {
-		address, err := serve.ListenAddress(flags.Listen, flags.Addr)
-		if err != nil {
-			return err
-		}
-		return run(ctx, address, flags.DevCert, flags.Quiet)
-	})
-}
+func main() { serve.Command("hello", run) }
 
 // hello is the whole application.
 func hello(req *core.Request, w *core.ResponseWriter) core.ResponseWritten {

@@ -58,6 +58,20 @@ func ListenAddress(listen, addr string) (string, error) {
 	return DefaultListen, nil
 }
 
+// Command is the whole main of an example server: it reads the flags and
+// calls run with the address to listen on until SIGINT or SIGTERM.
+func Command(name string, run func(ctx context.Context, address, devCert string, quiet bool) error) {
+	flags := Register(flag.CommandLine)
+	flag.Parse()
+	Main(name, func(ctx context.Context) error {
+		address, err := ListenAddress(flags.Listen, flags.Addr)
+		if err != nil {
+			return err
+		}
+		return run(ctx, address, flags.DevCert, flags.Quiet)
+	})
+}
+
 // Main runs a server until SIGINT or SIGTERM and exits non-zero with the
 // program's name on error.
 func Main(name string, run func(ctx context.Context) error) {
