@@ -89,6 +89,9 @@ const (
 	// DefaultLinger bounds how long Close waits for written data to be
 	// acknowledged: KCP stops retransmitting the moment a session closes,
 	// so closing right after a Write could lose the tail of a response.
+	// A peer that is gone costs only Close's quiet period (see Conn.Close),
+	// so the bound matters only for a live peer that is slow to read, and
+	// is generous.
 	DefaultLinger = 5 * time.Second
 
 	// DefaultMTU is kcp-go's own default. Its 28 bytes of FEC and crypto
@@ -162,7 +165,9 @@ type Config struct {
 
 	// Linger bounds how long Close waits for written data to be
 	// acknowledged; zero means DefaultLinger, a negative value closes at
-	// once.
+	// once. Close stops waiting earlier if the peer stays silent for a
+	// quiet period of max(4 RTOs, 200 ms) while being sent datagrams (see
+	// Conn.Close), so a larger Linger only helps slow but live peers.
 	Linger time.Duration
 }
 

@@ -136,14 +136,22 @@ func (c *Conn) Write(b []byte) (int, error) {
 	return n, nil
 }
 
-// Close ends the session. It first waits, up to the configured Linger, until
-// the peer has acknowledged everything written, because KCP stops
-// retransmitting once a session is closed; Read and Write calls made
-// meanwhile fail with net.ErrClosed, and those already blocked return with
-// it once the session is freed. The peer is not notified: it finds out
-// through its own idle timeout. The first Close returns nil even if the
-// session had already ended; later calls return an error wrapping
-// net.ErrClosed.
+// Close ends the session. It first lingers until the peer has acknowledged
+// everything written, because KCP stops retransmitting once a session is
+// closed. The linger ends early when the peer is evidently gone: nothing
+// has arrived from it for a quiet period (a few retransmission timeouts,
+// at least 200 ms; see Config.Linger) although datagrams were sent to it
+// meanwhile. A live peer acknowledges retransmissions, so data in flight on
+// a lossy link keeps being delivered; a peer that closed its own session
+// just after reading, before its last acknowledgement went out, costs that
+// quiet period instead of the whole Linger. A peer whose receive window is
+// full is sent nothing, so Close waits for it to read, up to Linger.
+//
+// Read and Write calls made while Close lingers fail with net.ErrClosed,
+// and those already blocked return with it once the session is freed. The
+// peer is not notified: it finds out through its own idle timeout. The
+// first Close returns nil even if the session had already ended; later
+// calls return an error wrapping net.ErrClosed.
 func (c *Conn) Close() error {
 	c.mu.Lock()
 	if c.userClosed {
@@ -157,37 +165,19 @@ func (c *Conn) Close() error {
 	}
 	c.state, c.cause = closing, net.ErrClosed
 	c.watchdog.Stop()
-	// kcp-go reads a session's deadlines without its lock when Read and
-	// Write begin, so setting one while another goroutine is inside them is
-	// a data race. No Write can begin from now on; if none is running, the
-	// write deadline is Close's to set, otherwise a timer bounds the wait.
-	// Read deadlines are never touched: a blocked Read ends when the session
-	// is freed.
+	// A write deadline set by the caller would end the wait for
+	// acknowledgements early, so Close clears it. kcp-go reads deadlines
+	// without synchronisation when Write begins, so that is safe only if
+	// no Write is running; none can begin from now on. Read deadlines are
+	// never touched: a blocked Read ends when the session is freed.
 	ownDeadline := c.writers == 0
 	c.mu.Unlock()
 
 	if c.linger > 0 {
 		if ownDeadline {
-			_ = c.sess.SetWriteDeadline(time.Now().Add(c.linger))
-		} else {
-			// Closing the session wakes the wait below.
-			t := time.AfterFunc(c.linger, func() { _ = c.sess.Close() })
-			defer t.Stop()
+			_ = c.sess.SetWriteDeadline(time.Time{})
 		}
-		// kcp-go does not expose its queue length, but an empty write
-		// blocks until fewer than a send window's worth of packets are
-		// unacknowledged. Halving the window after each wait ends with a
-		// window of one, where the wait means nothing is left. Halving
-		// rather than jumping to one keeps packets still queued (behind the
-		// peer's window or the congestion window) moving several at a time;
-		// packets already in flight are retransmitted whatever the window.
-		for window := c.sendWindow; ; {
-			if _, err := c.sess.WriteBuffers(nil); err != nil || window == 1 {
-				break
-			}
-			window /= 2
-			c.sess.SetWindowSize(window, 0)
-		}
+		c.lingerUntilAcked()
 	}
 
 	c.mu.Lock()
@@ -195,6 +185,80 @@ func (c *Conn) Close() error {
 	c.mu.Unlock()
 	c.finish()
 	return nil
+}
+
+// Tuning of the quiet period after which a lingering Close gives up on a
+// silent peer.
+const (
+	// quietRTOs retransmission timeouts cover two or more retransmissions
+	// of the oldest unacknowledged packet with either RTO backoff, so a
+	// live peer behind a lossy link almost surely answers one of them.
+	quietRTOs = 4
+	// minQuiet keeps the period above the scheduling noise of kcp-go's
+	// 10 ms update timer when the RTO is KCP's 30 ms minimum.
+	minQuiet = 200 * time.Millisecond
+)
+
+// lingerUntilAcked returns once everything written has been acknowledged,
+// the linger has expired, or the peer has been silent for the quiet period
+// while being sent datagrams. In the last two cases the session is closed.
+func (c *Conn) lingerUntilAcked() {
+	start := time.Now()
+	acked := make(chan struct{})
+	// The wait runs on its own goroutine and is cut short by closing the
+	// session, not by a write deadline, which Close cannot always set (see
+	// Close).
+	go func() {
+		defer close(acked)
+		c.waitAcked()
+	}()
+	t := time.NewTimer(min(c.quietPeriod(), c.linger))
+	defer t.Stop()
+	for {
+		select {
+		case <-acked:
+			return
+		case <-t.C:
+		}
+		// Silence is measured from the first send after the last arrival,
+		// but not from before Close: until then the peer may have had
+		// nothing to answer (our last sends may have been bare ACKs).
+		left := c.linger - time.Since(start)
+		quiet := c.quietPeriod()
+		silent := min(c.act.unansweredFor(), time.Since(start))
+		if left <= 0 || silent >= quiet {
+			_ = c.sess.Close() // wakes waitAcked
+			<-acked
+			return
+		}
+		t.Reset(min(left, quiet-silent))
+	}
+}
+
+// quietPeriod is how long a peer being sent datagrams may stay silent before
+// a lingering Close considers it gone.
+func (c *Conn) quietPeriod() time.Duration {
+	rto := time.Duration(c.sess.GetRTO()) * time.Millisecond
+	return max(quietRTOs*rto, minQuiet)
+}
+
+// waitAcked blocks until the peer has acknowledged everything written or the
+// session is closed.
+func (c *Conn) waitAcked() {
+	// kcp-go does not expose its queue length, but an empty write blocks
+	// until fewer than a send window's worth of packets are unacknowledged.
+	// Halving the window after each wait ends with a window of one, where
+	// the wait means nothing is left. Halving rather than jumping to one
+	// keeps packets still queued (behind the peer's window or the
+	// congestion window) moving several at a time; packets already in
+	// flight are retransmitted whatever the window.
+	for window := c.sendWindow; ; {
+		if _, err := c.sess.WriteBuffers(nil); err != nil || window == 1 {
+			return
+		}
+		window /= 2
+		c.sess.SetWindowSize(window, 0)
+	}
 }
 
 // check reports why an operation cannot start on a session that has ended.

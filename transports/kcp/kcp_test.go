@@ -400,3 +400,96 @@ func TestLossyLink(t *testing.T) {
 		})
 	}
 }
+
+// TestCloseDoesNotWaitForVanishedPeer: a client that closes right after
+// reading frees its session before its last ACK goes out, so the server's
+// data stays unacknowledged. The server's Close must notice that the client
+// stopped answering instead of lingering for all of DefaultLinger.
+func TestCloseDoesNotWaitForVanishedPeer(t *testing.T) {
+	for _, preset := range []kcp.Preset{kcp.Fast, kcp.Normal} {
+		t.Run(preset.String(), func(t *testing.T) {
+			cfg := &kcp.Config{Preset: preset}
+			closeNow := make(chan struct{})
+			closed := make(chan time.Duration, 1)
+			ln := serve(t, cfg, func(c net.Conn) {
+				buf := make([]byte, 4)
+				if _, err := io.ReadFull(c, buf); err != nil {
+					return
+				}
+				if _, err := c.Write([]byte("pong")); err != nil {
+					return
+				}
+				<-closeNow
+				start := time.Now()
+				_ = c.Close()
+				closed <- time.Since(start)
+			})
+			c, err := kcp.Dial(context.Background(), ln.Addr().String(), cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.Write([]byte("ping")); err != nil {
+				t.Fatal(err)
+			}
+			_ = c.SetReadDeadline(time.Now().Add(testDeadline))
+			buf := make([]byte, 4)
+			if _, err := io.ReadFull(c, buf); err != nil || string(buf) != "pong" {
+				t.Fatalf("read %q, %v; want pong", buf, err)
+			}
+			if err := c.Close(); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(100 * time.Millisecond)
+			close(closeNow)
+			select {
+			case d := <-closed:
+				t.Logf("server Close took %v", d)
+				if d >= kcp.DefaultLinger/2 {
+					t.Errorf("server Close took %v, lingering for a peer that is gone", d)
+				}
+			case <-time.After(testDeadline):
+				t.Fatal("server Close never returned")
+			}
+		})
+	}
+}
+
+// TestCloseWaitsForSilentReader: a live peer that stops reading while its
+// receive window is full is sent nothing and so sends nothing back. That
+// silence must not end Close's linger, or the data waiting for the window
+// to reopen would be lost.
+func TestCloseWaitsForSilentReader(t *testing.T) {
+	const size = 64 << 10 // several times the client's window, within the server's
+	payload := randomBytes(size, 11)
+	closed := make(chan struct{})
+	ln := serve(t, &kcp.Config{Linger: 30 * time.Second}, func(c net.Conn) {
+		defer close(closed)
+		buf := make([]byte, 1)
+		if _, err := io.ReadFull(c, buf); err != nil {
+			return
+		}
+		if _, err := c.Write(payload); err != nil {
+			return
+		}
+		_ = c.Close()
+	})
+	c := dial(t, ln.Addr().String(), &kcp.Config{RecvWindow: 8})
+	if _, err := c.Write([]byte("g")); err != nil {
+		t.Fatal(err)
+	}
+	// Far longer than the quiet period, with the client's window full.
+	time.Sleep(1500 * time.Millisecond)
+	_ = c.SetReadDeadline(time.Now().Add(testDeadline))
+	got := make([]byte, size)
+	if _, err := io.ReadFull(c, got); err != nil {
+		t.Fatalf("read after pausing: %v", err)
+	}
+	if !bytes.Equal(got, payload) {
+		t.Fatal("payload differs")
+	}
+	select {
+	case <-closed:
+	case <-time.After(testDeadline):
+		t.Fatal("server Close never returned")
+	}
+}

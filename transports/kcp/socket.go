@@ -17,15 +17,43 @@ import (
 // epoch anchors monotonic timestamps that fit in an atomic.Int64.
 var epoch = time.Now()
 
-// activity records when a datagram last arrived from one peer.
+// activity records when a datagram last arrived from one peer, and when the
+// first datagram sent to it after that went out: a lingering Close uses the
+// pair to tell a peer that stopped answering from one with nothing to answer.
 type activity struct {
-	last atomic.Int64 // nanoseconds since epoch
+	last       atomic.Int64 // nanoseconds since epoch
+	unanswered atomic.Int64 // first send after last; stale if not later than last
 }
 
-func (a *activity) touch() { a.last.Store(int64(time.Since(epoch))) }
+func sinceEpoch() int64 { return int64(time.Since(epoch)) }
+
+func (a *activity) touch() { a.last.Store(sinceEpoch()) }
 
 func (a *activity) idleFor() time.Duration {
-	return time.Since(epoch) - time.Duration(a.last.Load())
+	return time.Duration(sinceEpoch() - a.last.Load())
+}
+
+// sent notes a datagram sent to the peer. Only the first send after an
+// arrival is recorded, so the common case is two atomic loads.
+func (a *activity) sent() {
+	now := sinceEpoch()
+	for {
+		u := a.unanswered.Load()
+		if u > a.last.Load() || a.unanswered.CompareAndSwap(u, now) {
+			return
+		}
+	}
+}
+
+// unansweredFor reports how long ago the first datagram sent since the last
+// arrival went out, or zero if nothing has been sent since. A racing arrival
+// can hide a send; that only makes a lingering Close wait longer.
+func (a *activity) unansweredFor() time.Duration {
+	u := a.unanswered.Load()
+	if u <= a.last.Load() {
+		return 0
+	}
+	return time.Duration(sinceEpoch() - u)
 }
 
 // serverSocket is the listener's UDP socket as kcp-go sees it. kcp-go's one
@@ -90,6 +118,19 @@ func (s *serverSocket) ReadFrom(b []byte) (int, net.Addr, error) {
 	}
 }
 
+// WriteTo is called by kcp-go's sessions to send.
+func (s *serverSocket) WriteTo(b []byte, addr net.Addr) (int, error) {
+	if ua, ok := addr.(*net.UDPAddr); ok {
+		s.mu.RLock()
+		a := s.peers[ua.AddrPort()]
+		s.mu.RUnlock()
+		if a != nil {
+			a.sent()
+		}
+	}
+	return s.UDPConn.WriteTo(b, addr)
+}
+
 // track starts recording arrivals from the peer of an accepted session.
 func (s *serverSocket) track(peer net.Addr) (netip.AddrPort, *activity) {
 	a := new(activity)
@@ -150,5 +191,6 @@ func (c *clientSocket) ReadFrom(b []byte) (int, net.Addr, error) {
 
 // WriteTo ignores addr: a connected socket refuses an explicit destination.
 func (c *clientSocket) WriteTo(b []byte, _ net.Addr) (int, error) {
+	c.act.sent()
 	return c.UDPConn.Write(b)
 }
