@@ -125,6 +125,8 @@ func Until(ctx context.Context, srv *core.Server, l core.Listener) error {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), ShutdownGrace)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
+		srv.Close() // out of patience: cut what is left
+		<-served
 		return err
 	}
 	if err := <-served; !errors.Is(err, core.ErrServerClosed) {

@@ -44,8 +44,8 @@ const defaultURL = "kcp://127.0.0.1:9000/hello?preset=lossy"
 // closeLinger is the client's KCP linger: Close does not wait for the
 // server to acknowledge what was sent. Once a response has been read the
 // server has had the request, and after a failed request (a wrong key, an
-// absent server) nothing will ever be acknowledged, so the default wait
-// would only delay the exit by five seconds. ?linger= in -url overrides it.
+// absent server) nothing will ever be acknowledged, so any wait would only
+// delay the exit. ?linger= in -url overrides it.
 const closeLinger = -1
 
 // config is what the flags say.

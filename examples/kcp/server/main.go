@@ -38,18 +38,14 @@ import (
 	"os/signal"
 	"path/filepath"
 	"syscall"
-	"time"
 
 	"github.com/tophat-go/tophat/core"
+	shared "github.com/tophat-go/tophat/examples/internal/serve"
 	"github.com/tophat-go/tophat/transports"
 	"github.com/tophat-go/tophat/transports/kcp"
 )
 
 const defaultListen = "kcp://127.0.0.1:9000?preset=lossy"
-
-// shutdownGrace is how long requests in flight may take to finish after a
-// signal.
-const shutdownGrace = 10 * time.Second
 
 func main() {
 	listen := flag.String("listen", defaultListen, "address to listen on (kcp://, tls+kcp://, or any other transport)")
@@ -95,17 +91,9 @@ func listenAndLog(address, key, devCert string) (*transports.Listener, error) {
 	return l, nil
 }
 
-// serverLinger bounds how long closing a session waits for the client to
-// acknowledge the last response. A client that closes right after reading
-// often frees its session before its final ACK leaves, so that wait always
-// runs to the end, and shutdown closes idle sessions one after another:
-// with kcp's default of 5s, two earlier clients made SIGTERM take 6 to 12s
-// (measured). One second is plenty on live links. ?linger= overrides it.
-const serverLinger = time.Second
-
 // options puts the -key passphrase where package transports takes it.
 func options(address, key string) (*transports.Options, error) {
-	opts := &transports.Options{KCP: &kcp.Config{Linger: serverLinger}}
+	opts := &transports.Options{KCP: &kcp.Config{}}
 	if key == "" {
 		return opts, nil
 	}
@@ -153,26 +141,7 @@ func handler(quiet bool) core.Handler {
 }
 
 // serve serves l until ctx is done, then lets requests in flight finish for
-// up to shutdownGrace.
+// up to shared.ShutdownGrace.
 func serve(ctx context.Context, l core.Listener, quiet bool) error {
-	srv := &core.Server{Handler: handler(quiet)}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(l) }()
-	select {
-	case err := <-served:
-		return err
-	case <-ctx.Done():
-	}
-	slog.Info("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		srv.Close()
-		<-served
-		return err
-	}
-	if err := <-served; !errors.Is(err, core.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return shared.Until(ctx, &core.Server{Handler: handler(quiet)}, l)
 }
