@@ -92,7 +92,7 @@ type responseField struct {
 // Set replaces every field named name with one field name: value.
 func (h *Header) Set(name, value string) {
 	for i := range h.fields {
-		if equalFoldString(h.fields[i].name, name) {
+		if equalFold(h.fields[i].name, name) {
 			h.fields[i].value = value
 			h.delFrom(name, i+1)
 			return
@@ -109,7 +109,7 @@ func (h *Header) Add(name, value string) {
 // Get returns the value of the first field named name, or "".
 func (h *Header) Get(name string) string {
 	for i := range h.fields {
-		if equalFoldString(h.fields[i].name, name) {
+		if equalFold(h.fields[i].name, name) {
 			return h.fields[i].value
 		}
 	}
@@ -119,7 +119,7 @@ func (h *Header) Get(name string) string {
 // Has reports whether a field named name is set.
 func (h *Header) Has(name string) bool {
 	for i := range h.fields {
-		if equalFoldString(h.fields[i].name, name) {
+		if equalFold(h.fields[i].name, name) {
 			return true
 		}
 	}
@@ -130,7 +130,7 @@ func (h *Header) Has(name string) bool {
 func (h *Header) Values(name string) []string {
 	var vs []string
 	for i := range h.fields {
-		if equalFoldString(h.fields[i].name, name) {
+		if equalFold(h.fields[i].name, name) {
 			vs = append(vs, h.fields[i].value)
 		}
 	}
@@ -143,7 +143,7 @@ func (h *Header) Del(name string) { h.delFrom(name, 0) }
 func (h *Header) delFrom(name string, from int) {
 	kept := h.fields[:from]
 	for _, f := range h.fields[from:] {
-		if !equalFoldString(f.name, name) {
+		if !equalFold(f.name, name) {
 			kept = append(kept, f)
 		}
 	}
@@ -179,24 +179,12 @@ func lower(c byte) byte {
 }
 
 // equalFold compares ASCII case-insensitively, as field names are compared.
-func equalFold(b []byte, s string) bool {
+func equalFold[T []byte | string](b T, s string) bool {
 	if len(b) != len(s) {
 		return false
 	}
 	for i := 0; i < len(b); i++ {
 		if lower(b[i]) != lower(s[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-func equalFoldString(a, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := 0; i < len(a); i++ {
-		if lower(a[i]) != lower(b[i]) {
 			return false
 		}
 	}

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"io"
@@ -192,13 +193,13 @@ func (r *Request) Cookies() iter.Seq2[[]byte, []byte] {
 			}
 			for rest := f.value; len(rest) > 0; {
 				var pair []byte
-				if i := indexByte(rest, ';'); i >= 0 {
+				if i := bytes.IndexByte(rest, ';'); i >= 0 {
 					pair, rest = rest[:i], rest[i+1:]
 				} else {
 					pair, rest = rest, nil
 				}
 				pair = trimOWS(pair)
-				eq := indexByte(pair, '=')
+				eq := bytes.IndexByte(pair, '=')
 				if eq <= 0 {
 					continue
 				}
@@ -253,15 +254,6 @@ func (r *Request) String() string {
 	b.WriteByte(' ')
 	b.WriteString(r.Proto())
 	return b.String()
-}
-
-func indexByte(b []byte, c byte) int {
-	for i := range b {
-		if b[i] == c {
-			return i
-		}
-	}
-	return -1
 }
 
 func trimOWS(b []byte) []byte {

@@ -3,6 +3,7 @@ package core
 import (
 	"io"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -117,17 +118,8 @@ func (w *ResponseWriter) send(status int, b []byte, s string) ResponseWritten {
 		w.flushAt(now)
 	default:
 		w.flushAt(now)
-		if w.err == nil {
-			var err error
-			if b != nil {
-				_, err = c.rwc.Write(b)
-			} else {
-				_, err = io.WriteString(c.rwc, s)
-			}
-			w.wrote(err)
-			if err == nil {
-				w.bodyBytes = n
-			}
+		if w.writeDirect(b, s) == nil {
+			w.bodyBytes = n
 		}
 	}
 	w.state = writerDone
@@ -213,12 +205,12 @@ func (w *ResponseWriter) appendHead(now time.Time) error {
 			return ErrInvalidHeader
 		}
 		switch {
-		case equalFoldString(f.name, "Content-Length"), equalFoldString(f.name, "Transfer-Encoding"):
+		case equalFold(f.name, "Content-Length"), equalFold(f.name, "Transfer-Encoding"):
 			continue // framing is decided by the core, below
-		case equalFoldString(f.name, "Connection"):
+		case equalFold(f.name, "Connection"):
 			hasConnection = true
 			userClose = userClose || hasTokenString(f.value, "close")
-		case equalFoldString(f.name, "Date"):
+		case equalFold(f.name, "Date"):
 			hasDate = true
 		}
 		b = append(b, f.name...)
@@ -276,6 +268,22 @@ func (w *ResponseWriter) flushAt(now time.Time) {
 	_, err := c.rwc.Write(c.wbuf)
 	c.wbuf = c.wbuf[:0]
 	w.wrote(err)
+}
+
+// writeDirect writes a large body (b, or s if b is nil) straight from the
+// caller's memory, after the buffered head has gone out.
+func (w *ResponseWriter) writeDirect(b []byte, s string) error {
+	if w.err != nil {
+		return w.err
+	}
+	var err error
+	if b != nil {
+		_, err = w.c.rwc.Write(b)
+	} else {
+		_, err = io.WriteString(w.c.rwc, s)
+	}
+	w.wrote(err)
+	return err
 }
 
 func (w *ResponseWriter) wrote(err error) {
@@ -407,7 +415,7 @@ func validFieldValue(s string) bool {
 func hasTokenString(v, token string) bool {
 	for len(v) > 0 {
 		e := v
-		if i := indexByteString(v, ','); i >= 0 {
+		if i := strings.IndexByte(v, ','); i >= 0 {
 			e, v = v[:i], v[i+1:]
 		} else {
 			v = ""
@@ -418,20 +426,11 @@ func hasTokenString(v, token string) bool {
 		for len(e) > 0 && (e[len(e)-1] == ' ' || e[len(e)-1] == '\t') {
 			e = e[:len(e)-1]
 		}
-		if equalFoldString(e, token) {
+		if equalFold(e, token) {
 			return true
 		}
 	}
 	return false
-}
-
-func indexByteString(s string, c byte) int {
-	for i := 0; i < len(s); i++ {
-		if s[i] == c {
-			return i
-		}
-	}
-	return -1
 }
 
 func parseContentLengthString(v string) (int64, error) {

@@ -85,15 +85,7 @@ func (s *Stream) write(p []byte, str string) (int, error) {
 		w.frameChunk()
 		w.openChunk(n)
 		w.flush()
-		if w.err == nil {
-			var err error
-			if p != nil {
-				_, err = c.rwc.Write(p)
-			} else {
-				_, err = io.WriteString(c.rwc, str)
-			}
-			w.wrote(err)
-		}
+		w.writeDirect(p, str)
 		if w.framing == framingChunked {
 			c.wbuf = append(c.wbuf, "\r\n"...)
 		}
