@@ -30,31 +30,14 @@ func echo(req *core.Request, w *core.ResponseWriter) core.ResponseWritten {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	switch {
 	case req.Path() == "/echo":
-		s := w.Stream(200)
-		for name, value := range req.Header().All() {
-			s.Write(name)
-			s.WriteString(": ")
-			s.Write(value)
-			s.WriteString("\n")
-		}
-		return s.Finish()
+		return serve.SendPairs(w, req.Header().All(), ": ")
 	case req.Path() == "/cookie":
-		s := w.Stream(200)
-		for name, value := range req.Cookies() {
-			s.Write(name)
-			s.WriteString("=")
-			s.Write(value)
-			s.WriteString("\n")
-		}
-		return s.Finish()
+		return serve.SendPairs(w, req.Cookies(), "=")
 	case req.Method() == "POST":
 		if ct := req.Header().Get("Content-Type"); ct != "" {
 			w.Header().Set("Content-Type", ct)
 		}
-		if n := req.ContentLength(); n >= 0 {
-			return w.SendReader(200, req.Body(), n)
-		}
-		return w.SendReader(200, req.Body(), -1)
+		return w.SendReader(200, req.Body(), req.ContentLength()) // -1, chunked, when unknown
 	default:
 		return w.SendString(200, "OK")
 	}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"iter"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -133,6 +134,19 @@ func Until(ctx context.Context, srv *core.Server, l core.Listener) error {
 		return err
 	}
 	return nil
+}
+
+// SendPairs answers 200 with one "name<sep>value" line per pair, as the
+// echo handlers list a request's header fields or cookies.
+func SendPairs(w *core.ResponseWriter, pairs iter.Seq2[[]byte, []byte], sep string) core.ResponseWritten {
+	s := w.Stream(200)
+	for name, value := range pairs {
+		s.Write(name)
+		s.WriteString(sep)
+		s.Write(value)
+		s.WriteString("\n")
+	}
+	return s.Finish()
 }
 
 // Logged wraps h in the access log unless quiet.

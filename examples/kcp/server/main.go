@@ -120,14 +120,7 @@ func route(req *core.Request, w *core.ResponseWriter) core.ResponseWritten {
 		if req.Method() == "POST" || req.Method() == "PUT" {
 			return w.SendReader(200, req.Body(), req.ContentLength())
 		}
-		s := w.Stream(200)
-		for name, value := range req.Header().All() {
-			s.Write(name)
-			s.WriteString(": ")
-			s.Write(value)
-			s.WriteString("\n")
-		}
-		return s.Finish()
+		return shared.SendPairs(w, req.Header().All(), ": ")
 	}
 	return w.SendString(404, "Not Found\n")
 }
