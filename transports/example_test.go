@@ -3,6 +3,7 @@ package transports_test
 import (
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 
 	"github.com/tophat-go/tophat/core"
@@ -55,4 +56,29 @@ func ExampleParseAddress() {
 	// kcp 127.0.0.1:9000 lossy kcp://127.0.0.1:9000?key=xxxxx&preset=lossy <nil>
 	// transports: invalid address "unix://run/app.sock": socket path "run/app.sock" is not absolute (note the third slash); want unix:///absolute/path.sock or unix://@abstract-name
 	// transports: unknown scheme "127.0.0.1:8080": no scheme; for TCP write tcp://127.0.0.1:8080 (accepted: tcp://HOST:PORT, unix:///PATH, unix://@NAME, kcp://HOST:PORT, pipe://NAME, each also with tls+ in front (tls+tcp://HOST:PORT), options as ?key=value parameters)
+}
+
+// A listener that some other library hands out (here the standard
+// library's own) serves tophat through FromNetListener.
+func ExampleFromNetListener() {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	srv := &core.Server{Handler: core.HandlerFunc(func(req *core.Request, w *core.ResponseWriter) core.ResponseWritten {
+		return w.SendString(200, "adapted")
+	})}
+	go srv.Serve(transports.FromNetListener(ln))
+	defer srv.Close()
+
+	resp, err := http.Get("http://" + ln.Addr().String() + "/")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	fmt.Println(resp.Status, string(body))
+	// Output: 200 OK adapted
 }
