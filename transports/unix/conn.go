@@ -1,5 +1,3 @@
-//go:build linux
-
 package unix
 
 import (
@@ -9,8 +7,6 @@ import (
 	"net/http"
 	"sync"
 	"time"
-
-	xunix "golang.org/x/sys/unix"
 )
 
 const (
@@ -27,8 +23,10 @@ const (
 
 // Credentials identify the process at the other end of a Unix socket, as the
 // kernel recorded them when the connection was made (for the server end: when
-// it called listen). IDs are translated into the caller's namespaces; a PID
-// from a PID namespace the caller cannot see is 0.
+// it called listen). On Linux, IDs are translated into the caller's
+// namespaces, and a PID from a PID namespace the caller cannot see is 0. PID
+// is also 0 where the system does not report it (FreeBSD), and GID is the
+// peer's first group on macOS and FreeBSD, its effective group there.
 type Credentials struct {
 	UID uint32
 	GID uint32
@@ -88,32 +86,15 @@ func (c *Conn) RemoteAddr() net.Addr {
 	return c.UnixConn.RemoteAddr()
 }
 
-// PeerCredentials returns the uid, gid and pid of the peer (SO_PEERCRED).
+// PeerCredentials returns the uid, gid and pid of the peer, as the package
+// documentation describes per system; where the system offers none
+// (Windows), the error matches ErrNoCredentials and errors.ErrUnsupported.
 // They are read once and remembered, so later calls also work after Close.
 func (c *Conn) PeerCredentials() (Credentials, error) {
 	c.credOnce.Do(func() {
 		c.cred, c.credErr = peerCredentials(c.UnixConn)
 	})
 	return c.cred, c.credErr
-}
-
-func peerCredentials(c *net.UnixConn) (Credentials, error) {
-	raw, err := c.SyscallConn()
-	if err != nil {
-		return Credentials{}, fmt.Errorf("unix: peer credentials: %w", err)
-	}
-	var ucred *xunix.Ucred
-	var sockErr error
-	err = raw.Control(func(fd uintptr) {
-		ucred, sockErr = xunix.GetsockoptUcred(int(fd), xunix.SOL_SOCKET, xunix.SO_PEERCRED)
-	})
-	if err == nil {
-		err = sockErr
-	}
-	if err != nil {
-		return Credentials{}, fmt.Errorf("unix: peer credentials: %w", err)
-	}
-	return Credentials{UID: ucred.Uid, GID: ucred.Gid, PID: ucred.Pid}, nil
 }
 
 // CredentialsOf returns the peer credentials of stream, looking through

@@ -1,4 +1,6 @@
-// Package unix serves and dials HTTP over Unix domain sockets on Linux.
+// Package unix serves and dials HTTP over Unix domain sockets, on every
+// system Go supports them on: Linux, macOS, the BSDs and Windows 10 and
+// later.
 //
 // [Listen] returns a [Listener] that satisfies core.Listener; [Dial] and
 // [Transport] reach it from clients, the latter as an *http.Transport that
@@ -11,10 +13,23 @@
 //
 // # Addresses
 //
-// An address is a file path, at most 107 bytes (sun_path less its NUL), or a
-// Linux abstract name that starts with "@". Abstract names live in the
-// network namespace, not the file system: they have no file, no mode, nothing
-// to clean up and nothing stale to replace.
+// An address is an absolute file path, or a Linux abstract name that starts
+// with "@". A relative path is refused: server and clients meet at the path,
+// and they rarely share a working directory. A path holds at most 107 bytes
+// on Linux and Windows, 103 on macOS and the BSDs (sun_path less its NUL).
+// Abstract names live in the network namespace, not the file system: they
+// have no file, no mode, nothing to clean up and nothing stale to replace.
+// Elsewhere an "@" address is refused with an error matching
+// ErrInvalidAddress and errors.ErrUnsupported.
+//
+// # What works where
+//
+//	                      Linux        macOS, FreeBSD     other BSDs   Windows
+//	socket file, Mode     yes          yes                yes          file only; Mode must be 0
+//	stale file replaced   yes          yes                yes          yes, without the directory lock
+//	abstract @names       yes          no                 no           no
+//	peer credentials      uid gid pid  uid gid (pid on    no           no
+//	                                   macOS only)
 //
 // # The socket file
 //
@@ -50,12 +65,24 @@
 // take the lock; against it, the checks above narrow the window but cannot
 // close it.
 //
+// On Linux, a path too long for the private name is bound through the
+// directory's /proc/self/fd name; elsewhere such a path is refused with an
+// error giving the longest one that works.
+//
+// Windows has no permission bits on socket files: the socket is bound at
+// its final path directly, its access follows the directory's ACL, and a
+// non-zero Mode is refused. Windows has no flock either, so the directory
+// lock described below is not taken there.
+//
 // # Peer credentials
 //
 // Streams from Accept, and connections from Dial, are [*Conn] values: a
 // *net.UnixConn (so deadlines, CloseWrite and TLS wrapping all work) with one
 // extra method, PeerCredentials, reporting the uid, gid and pid of the process
-// on the other end as the kernel recorded them at connect (SO_PEERCRED).
+// on the other end as the kernel recorded them at connect: SO_PEERCRED on
+// Linux, LOCAL_PEERCRED (what getpeereid reads) and LOCAL_PEERPID on macOS,
+// LOCAL_PEERCRED on FreeBSD. Elsewhere PeerCredentials returns an error
+// matching ErrNoCredentials and errors.ErrUnsupported.
 // Handlers find it by interface assertion on [CredentialsProvider], or with
 // [CredentialsOf], which also looks through wrappers such as *tls.Conn.
 //

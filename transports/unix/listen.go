@@ -1,5 +1,3 @@
-//go:build linux
-
 package unix
 
 import (
@@ -11,12 +9,11 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
-
-	xunix "golang.org/x/sys/unix"
 
 	"github.com/tophat-go/tophat/core"
 )
@@ -26,27 +23,10 @@ const (
 	// an API, and widening access to a group or everyone should be a choice.
 	DefaultMode os.FileMode = 0o600
 
-	// maxPathLen is sun_path (108 bytes on Linux) less the NUL that ends a
-	// file name; Go refuses longer names with EINVAL.
-	maxPathLen = 107
-
-	// maxAbstractLen is all of sun_path: an abstract name has no NUL
-	// terminator, and its leading "@" stands for the NUL that marks it.
-	maxAbstractLen = 108
-
 	// staleProbeTimeout bounds the connect that tells a live socket from a
 	// stale one. A Unix connect succeeds or fails at once; this only guards
 	// against a wedged kernel or file system.
 	staleProbeTimeout = 2 * time.Second
-
-	// stagingPattern names the private directory in which the socket is bound
-	// and given its mode before it appears under its final name. The leading
-	// dot keeps it out of casual listings for the microseconds it exists.
-	stagingPattern = ".tophat-unix-*"
-
-	// stagingName is the socket's name inside the staging directory; short so
-	// that the staged path fits sun_path whenever the final path does.
-	stagingName = "s"
 )
 
 // Config configures Listen and Dial. A nil *Config means all defaults.
@@ -56,6 +36,10 @@ type Config struct {
 	// the file's group or 0o666 for everyone. Only permission bits are
 	// allowed. The mode is applied exactly, regardless of the umask.
 	// Abstract names have no file and ignore Mode. Dial ignores it.
+	//
+	// Windows has no permission bits: there the socket file's access
+	// follows the ACL of its directory, and a non-zero Mode is refused with
+	// an error matching ErrInvalidMode and errors.ErrUnsupported.
 	Mode os.FileMode
 }
 
@@ -63,10 +47,43 @@ func (c *Config) mode() (os.FileMode, error) {
 	if c == nil || c.Mode == 0 {
 		return DefaultMode, nil
 	}
-	if c.Mode&^fs.ModePerm != 0 {
-		return 0, fmt.Errorf("%w: %v (only permission bits 0777 are allowed)", ErrInvalidMode, c.Mode)
+	if extra := c.Mode &^ fs.ModePerm; extra != 0 {
+		return 0, fmt.Errorf("%w: %O sets %s; a socket file takes permission bits only (0o777), such as 0o660",
+			ErrInvalidMode, uint32(c.Mode), describeModeBits(extra))
+	}
+	if !modeSupported {
+		return 0, fmt.Errorf("%w: %O: %s has no permission bits; leave Mode zero and set the directory's ACL (%w)",
+			ErrInvalidMode, uint32(c.Mode), runtime.GOOS, errors.ErrUnsupported)
 	}
 	return c.Mode, nil
+}
+
+// describeModeBits names the bits of a mode beyond the permissions, in both
+// spellings: chmod's octal (04000, which os.FileMode does not use) and Go's
+// os.ModeSetuid and friends. Printing the mode with FileMode.String would
+// hide chmod's bits and show a valid-looking "-rwxrwxrwx".
+func describeModeBits(extra os.FileMode) string {
+	var names []string
+	for _, b := range []struct {
+		bit  os.FileMode
+		name string
+	}{
+		{0o4000, "chmod's setuid bit 04000"},
+		{0o2000, "chmod's setgid bit 02000"},
+		{0o1000, "chmod's sticky bit 01000"},
+		{os.ModeSetuid, "os.ModeSetuid"},
+		{os.ModeSetgid, "os.ModeSetgid"},
+		{os.ModeSticky, "os.ModeSticky"},
+	} {
+		if extra&b.bit != 0 {
+			names = append(names, b.name)
+			extra &^= b.bit
+		}
+	}
+	if extra != 0 {
+		names = append(names, fmt.Sprintf("file type or other bits (%v)", extra))
+	}
+	return strings.Join(names, " and ")
 }
 
 // A Listener accepts Unix stream connections as [*Conn] values. It satisfies
@@ -75,8 +92,7 @@ type Listener struct {
 	ln   *net.UnixListener
 	addr *net.UnixAddr
 
-	// file is the absolute path of the socket file, empty for abstract
-	// names; absolute so that Close finds it after a chdir.
+	// file is the path of the socket file, empty for abstract names.
 	file string
 	// id identifies the file Listen created, so Close never removes a file
 	// another server put in its place.
@@ -87,8 +103,8 @@ type Listener struct {
 
 var _ core.Listener = (*Listener)(nil)
 
-// Listen listens on the Unix socket address: a file path, or a Linux abstract
-// name starting with "@". See the package documentation for how the socket
+// Listen listens on the Unix socket address: an absolute file path, or a
+// Linux abstract name starting with "@". See the package documentation for how the socket
 // file is created, how a stale file is replaced and when Listen refuses.
 func Listen(address string, cfg *Config) (*Listener, error) {
 	mode, err := cfg.mode()
@@ -107,10 +123,7 @@ func Listen(address string, cfg *Config) (*Listener, error) {
 		return &Listener{ln: ln, addr: addr}, nil
 	}
 
-	file, err := filepath.Abs(address)
-	if err != nil {
-		return nil, fmt.Errorf("unix: listen %s: %w", address, err)
-	}
+	file := filepath.Clean(address)
 	unlock, err := lockDir(filepath.Dir(file))
 	if err != nil {
 		return nil, fmt.Errorf("unix: listen %s: %w", address, err)
@@ -119,35 +132,11 @@ func Listen(address string, cfg *Config) (*Listener, error) {
 	if err := removeStale(address); err != nil {
 		return nil, err
 	}
-	ln, id, err := bindPrivately(file, mode)
+	ln, id, err := bindSocket(file, mode)
 	if err != nil {
 		return nil, err
 	}
 	return &Listener{ln: ln, addr: addr, file: file, id: id}, nil
-}
-
-// lockDir takes an exclusive flock on dir, shared by every Listen and Close
-// of this package in any process. Without it, two servers replacing one stale
-// socket can interleave so that the second deletes the first's fresh file
-// between its own check and unlink, and both believe they own the path. The
-// lock is advisory and best effort: where the file system refuses flock
-// (some network file systems), Listen proceeds without it.
-func lockDir(dir string) (unlock func(), err error) {
-	d, err := os.Open(dir)
-	if err != nil {
-		return nil, err
-	}
-	raw, err := d.SyscallConn()
-	if err != nil {
-		d.Close()
-		return nil, err
-	}
-	_ = raw.Control(func(fd uintptr) {
-		for xunix.Flock(int(fd), xunix.LOCK_EX) == xunix.EINTR {
-		}
-	})
-	// Closing the descriptor releases the lock.
-	return func() { d.Close() }, nil
 }
 
 // removeStale clears the way for Listen at file: nothing there, or a socket
@@ -178,7 +167,7 @@ func removeStale(file string) error {
 		return fmt.Errorf("%w: %s: its server is busy (%w)", ErrAddrInUse, file, syscall.EADDRINUSE)
 	case errors.Is(err, syscall.ENOENT):
 		return nil // removed while we looked
-	case !errors.Is(err, syscall.ECONNREFUSED):
+	case !isRefused(err):
 		// EACCES and friends: we cannot tell, so we must not delete it.
 		return fmt.Errorf("unix: listen %s: cannot tell whether the existing socket is live: %w", file, err)
 	}
@@ -199,59 +188,6 @@ func removeStale(file string) error {
 		return fmt.Errorf("unix: listen %s: removing stale socket: %w", file, err)
 	}
 	return nil
-}
-
-// bindPrivately creates the listening socket at file with exactly mode: it is
-// bound and chmod-ed inside a private directory, then hard-linked into place.
-// It returns the file's identity for Close.
-func bindPrivately(file string, mode os.FileMode) (_ *net.UnixListener, _ os.FileInfo, err error) {
-	dir, err := os.MkdirTemp(filepath.Dir(file), stagingPattern)
-	if err != nil {
-		return nil, nil, fmt.Errorf("unix: listen %s: %w", file, err)
-	}
-	staged := filepath.Join(dir, stagingName)
-	defer func() {
-		os.Remove(staged)
-		os.Remove(dir)
-	}()
-
-	// bind is the one call limited to sun_path. When the staged path is too
-	// long, reach the directory through its descriptor's /proc name instead.
-	bindName := staged
-	if len(staged) > maxPathLen {
-		d, err := os.Open(dir)
-		if err != nil {
-			return nil, nil, fmt.Errorf("unix: listen %s: %w", file, err)
-		}
-		defer d.Close()
-		bindName = fmt.Sprintf("/proc/self/fd/%d/%s", d.Fd(), stagingName)
-	}
-	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: bindName, Net: "unix"})
-	if err != nil {
-		return nil, nil, fmt.Errorf("unix: listen %s: %w", file, err)
-	}
-	// The staged name dies below; Close removes the final one itself.
-	ln.SetUnlinkOnClose(false)
-	defer func() {
-		if err != nil {
-			ln.Close()
-		}
-	}()
-
-	if err := os.Chmod(staged, mode); err != nil {
-		return nil, nil, fmt.Errorf("unix: listen %s: %w", file, err)
-	}
-	id, err := os.Lstat(staged)
-	if err != nil {
-		return nil, nil, fmt.Errorf("unix: listen %s: %w", file, err)
-	}
-	if err := os.Link(staged, file); err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return nil, nil, fmt.Errorf("%w: %s was taken while listening (%w)", ErrAddrInUse, file, syscall.EADDRINUSE)
-		}
-		return nil, nil, fmt.Errorf("unix: listen %s: %w", file, err)
-	}
-	return ln, id, nil
 }
 
 // Accept waits for the next connection and returns it as a [*Conn]. After
@@ -339,15 +275,25 @@ func checkAddress(address string) error {
 	var problem string
 	switch {
 	case address == "":
-		problem = "empty"
+		problem = "empty; want an absolute path such as /run/app.sock" + abstractHint
 	case strings.IndexByte(address, 0) >= 0:
 		problem = "contains a NUL byte"
 	case address == "@":
 		problem = "empty abstract name"
-	case isAbstract(address) && len(address) > maxAbstractLen:
-		problem = fmt.Sprintf("abstract name longer than %d bytes", maxAbstractLen)
-	case !isAbstract(address) && len(address) > maxPathLen:
-		problem = fmt.Sprintf("path longer than %d bytes", maxPathLen)
+	case isAbstract(address) && !abstractSupported:
+		return fmt.Errorf("%w: %q: abstract names (@name) exist only on Linux, not on %s; use a socket file path (%w)",
+			ErrInvalidAddress, address, runtime.GOOS, errors.ErrUnsupported)
+	case isAbstract(address) && len(address) > sunPathLen:
+		problem = fmt.Sprintf("abstract name longer than %d bytes", sunPathLen)
+	case isAbstract(address):
+		return nil
+	case !filepath.IsAbs(address):
+		// Server and clients meet at the path, and they rarely share a
+		// working directory; a relative path also hides the common slip
+		// of "unix://run/app.sock" for "unix:///run/app.sock".
+		problem = "relative path; give an absolute one, such as filepath.Abs makes"
+	case len(address) > maxPathLen:
+		problem = fmt.Sprintf("path of %d bytes, longer than the %d a socket address holds on %s", len(address), maxPathLen, runtime.GOOS)
 	default:
 		return nil
 	}

@@ -322,22 +322,6 @@ func TestLongPath(t *testing.T) {
 	}
 }
 
-func TestRelativePathRemovedAfterChdir(t *testing.T) {
-	dir := t.TempDir()
-	t.Chdir(dir)
-	ln := listen(t, "rel.sock", nil)
-	roundtrip(t, ln, "rel.sock")
-	if got := ln.Addr().String(); got != "rel.sock" {
-		t.Fatalf("Addr = %q", got)
-	}
-	// Close finds the file even after the working directory moves.
-	t.Chdir(t.TempDir())
-	ln.Close()
-	if _, err := os.Lstat(filepath.Join(dir, "rel.sock")); !errors.Is(err, fs.ErrNotExist) {
-		t.Fatalf("socket file survived Close: %v", err)
-	}
-}
-
 func TestAbstractName(t *testing.T) {
 	cwd := t.TempDir()
 	t.Chdir(cwd)

@@ -16,14 +16,8 @@ import (
 	"sync"
 	"testing"
 
-	"go.uber.org/goleak"
-
 	"github.com/tophat-go/tophat/transports/unix"
 )
-
-func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
-}
 
 // sockPath returns a fresh socket path in a per-test directory; t.TempDir
 // paths stay well inside sun_path's 107 bytes.
