@@ -6,95 +6,123 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"strconv"
+	"runtime/debug"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
-// conn is the state of one stream being served. It is pooled: a stream
-// that ends returns its buffers for the next one, and nothing a request
-// borrowed survives into another stream.
+// conn is the state of one stream being served. It is allocated per
+// stream and never reused for another, so no handle a handler kept can
+// reach another stream. Only its byte buffers are pooled (connBuffers):
+// nothing a handler can hold points into them once its handler returned.
 type conn struct {
 	rwc     io.ReadWriteCloser
 	handler Handler
 	opts    Options
 	tracker *tracked // set when a Server serves the stream
 
-	r          connReader
-	wbuf       []byte
-	trailerBuf []byte
-	scratch    []byte // drains unread bodies
-	wd         watchdog
+	r       connReader
+	wbuf    []byte
+	bufs    *connBuffers
+	scratch []byte // drains unread bodies
+	wd      watchdog
+	in      bodyIn
+	watch   watcher
 
-	req   Request
-	w     ResponseWriter
-	seq   uint64
-	start time.Time // the handler's start: after the head was parsed
+	// The handles of a request live in a slot; two slots alternate, so a
+	// handle kept past its handler is dead while the next request is
+	// served (see slot).
+	slotMem [2]slot
+	slots   [2]*slot
+	cur     *slot
+	seq     uint64
 
 	// lastActivity is when the last response was written, which is when
 	// the wait for the next request starts; it saves a clock read.
 	lastActivity time.Time
 
+	expect       bool // the request has Expect: 100-continue
 	sentContinue bool
 	broken       bool // the stream cannot carry another request
 	hijacked     bool
+	bodyErr      *ProtocolError // the request body broke
+	bodyReported bool           // and OnReject heard of it
 
 	tlsChecked bool
 	tlsCache   *tls.ConnectionState
+}
+
+// connBuffers are a stream's read and write buffers, pooled between
+// streams.
+type connBuffers struct {
+	read, write []byte
 }
 
 // initialWriteBuffer holds a typical head with a small body, so most
 // responses leave in one write.
 const initialWriteBuffer = 8 << 10
 
-var connPool = sync.Pool{New: func() any {
-	c := &conn{wbuf: make([]byte, 0, initialWriteBuffer)}
-	c.req.conn = c
-	c.req.body.c = c
-	return c
+// maxPooledBuffer keeps a stream of huge heads or bodies from pinning
+// large buffers in the pool forever.
+const maxPooledBuffer = 32 << 10
+
+var bufferPool = sync.Pool{New: func() any {
+	return &connBuffers{read: make([]byte, initialReadBuffer), write: make([]byte, 0, initialWriteBuffer)}
 }}
 
 // ServeConn serves HTTP/1.1 requests on stream with h until the stream
 // ends, on the calling goroutine, and closes the stream (unless a handler
-// took it over with Upgrade or Hijack). opts may be nil for the defaults.
+// took it over with Upgrade or Hijack). opts may be nil for the defaults;
+// invalid options (see Options.Validate) are refused with the error, and
+// the stream is closed.
 //
 // It returns nil when the stream ended normally (the client closed it or
 // asked to close, the idle timeout passed, a handler took it over), a
 // *ProtocolError when a request was rejected, or the stream's error.
 func ServeConn(stream io.ReadWriteCloser, h Handler, opts *Options) error {
+	if err := opts.Validate(); err != nil {
+		stream.Close()
+		return err
+	}
+	if h == nil {
+		stream.Close()
+		return ErrNoHandler
+	}
 	return serveConn(stream, h, opts.withDefaults(), nil)
 }
 
 func serveConn(stream io.ReadWriteCloser, h Handler, opts Options, t *tracked) error {
-	c := connPool.Get().(*conn)
-	c.rwc, c.handler, c.opts, c.tracker = stream, h, opts, t
+	c := &conn{rwc: stream, handler: h, opts: opts, tracker: t}
+	c.bufs = bufferPool.Get().(*connBuffers)
+	c.r.buf, c.wbuf = c.bufs.read, c.bufs.write[:0]
 	c.r.reset(stream)
 	c.wd.reset(stream)
+	for i := range c.slots {
+		c.slots[i] = newSlot(&c.slotMem[i])
+	}
 	c.lastActivity = time.Now()
 	err := c.serve()
 	c.release()
 	return err
 }
 
-// release returns the conn to the pool, dropping every reference to the
-// stream, the handler and the last request.
+// release returns the buffers to the pool. Every handle is dead by now.
 func (c *conn) release() {
 	c.wd.stop()
-	c.req.reset()
-	c.w.reset(c, 0)
-	c.r.src = nil
-	c.rwc, c.handler, c.tracker = nil, nil, nil
-	c.opts = Options{}
-	c.sentContinue, c.broken, c.hijacked = false, false, false
-	c.tlsChecked, c.tlsCache = false, nil
-	if cap(c.r.buf) > 4*initialReadBuffer {
-		c.r.buf = nil // a stream of huge heads does not pin its buffer forever
+	b := c.bufs
+	c.bufs = nil
+	if cap(c.r.buf) <= maxPooledBuffer {
+		b.read = c.r.buf[:cap(c.r.buf)]
+	} else {
+		b.read = make([]byte, initialReadBuffer)
 	}
-	if cap(c.wbuf) > 4*initialWriteBuffer {
-		c.wbuf = make([]byte, 0, initialWriteBuffer)
+	if cap(c.wbuf) <= maxPooledBuffer {
+		b.write = c.wbuf[:0]
+	} else {
+		b.write = make([]byte, 0, initialWriteBuffer)
 	}
-	connPool.Put(c)
+	c.r.buf, c.wbuf, c.r.src = nil, nil, nil
+	bufferPool.Put(b)
 }
 
 // errQuiet ends a stream without an error to report.
@@ -103,50 +131,59 @@ var errQuiet = errors.New("tophat: stream ended")
 func (c *conn) serve() error {
 	first := true
 	for {
-		err := c.readRequest(first)
+		s := c.nextSlot()
+		err := c.readRequest(s, first)
 		first = false
 		if err != nil {
-			return c.finish(err)
+			return c.finish(s, err)
 		}
-		c.serveRequest()
+		c.serveRequest(s)
 		if c.hijacked {
+			c.retire(s)
 			return nil
 		}
-		if c.broken || c.w.closing {
-			return c.finish(errQuiet)
+		closing := c.broken || s.w.closing
+		clientDone := s.req.closeAfter
+		// A client that sent Expect: 100-continue and got no 100 may or may
+		// not send its body: the stream cannot be read on safely.
+		waiting := c.expect && !c.sentContinue && c.in.unread()
+		c.retire(s)
+		if !closing && !waiting && !c.in.drain(c, c.opts.MaxDrainBytes) {
+			closing = true
 		}
-		if !c.drainBody() {
-			return c.finish(errQuiet)
+		c.reportBodyError(false)
+		if closing || waiting {
+			c.closeStream(!(clientDone && c.in.done() && !c.r.pending()))
+			return nil
 		}
 		c.r.unpin()
 	}
 }
 
-// finish closes the stream after the last response and turns err into
-// what ServeConn reports.
-func (c *conn) finish(err error) error {
+// finish ends the stream when no request can be read: it answers a
+// rejected request, and turns err into what ServeConn reports.
+func (c *conn) finish(s *slot, err error) error {
 	var pe *ProtocolError
-	if errors.As(err, &pe) {
-		c.reject(pe)
+	rejected := errors.As(err, &pe)
+	if rejected {
+		c.rejected(pe, true)
+		s.w.sendError(c, pe.Status, pe.Reason, true)
 	}
-	// Linger when the client may still be sending: closing with unread
-	// input makes TCP reset the connection, which can destroy the response
-	// in the client's receive buffer before it is read.
-	unread := c.r.buffered() > 0 || (c.req.body.state != bodyDone && !c.hijacked)
-	c.closeStream(pe != nil || unread)
+	c.retire(s)
+	// Linger after a rejection: the client may still be sending, and
+	// closing with unread input makes TCP reset the stream, which can
+	// destroy the answer before the client reads it.
+	c.closeStream(rejected)
 	if err == errQuiet || err == io.EOF {
 		return nil
 	}
 	return err
 }
 
-// readRequest waits for the next request head and parses it.
-func (c *conn) readRequest(first bool) error {
-	c.seq++
-	c.req.reset()
-	c.sentContinue = false
-	c.w.reset(c, c.seq)
-	if c.r.buffered() == 0 {
+// readRequest waits for the next request head and parses it into s.
+func (c *conn) readRequest(s *slot, first bool) error {
+	c.expect, c.sentContinue, c.bodyErr, c.bodyReported = false, false, nil, false
+	if !c.r.pending() {
 		timeout := c.opts.IdleTimeout
 		if first {
 			timeout = c.opts.ReadHeaderTimeout
@@ -156,6 +193,7 @@ func (c *conn) readRequest(first bool) error {
 		}
 		c.wd.read(c.lastActivity, timeout)
 		err := c.r.fill(1)
+		c.wd.idle()
 		if !c.tracker.setActive(c) {
 			return errQuiet // the server is shutting down this idle stream
 		}
@@ -171,12 +209,15 @@ func (c *conn) readRequest(first bool) error {
 			return err
 		}
 		if head != nil {
-			c.start = time.Now()
-			if err := parseRequest(&c.req, head, &c.opts); err != nil {
+			if armed {
+				c.wd.idle()
+			}
+			s.start = time.Now()
+			if err := parseRequest(&s.req, head, &c.opts); err != nil {
 				return err
 			}
-			c.req.body.reset(c, &c.req)
-			c.wd.handlerRunning()
+			c.in.reset(c, &s.req)
+			c.expect = s.req.expectContinue
 			return nil
 		}
 		if !armed {
@@ -184,7 +225,8 @@ func (c *conn) readRequest(first bool) error {
 			armed = true
 		}
 		if err := c.r.fill(c.r.buffered() + 1); err != nil {
-			if c.isTimeout(err) {
+			c.wd.idle()
+			if c.wd.isTimeout(err) {
 				return &ProtocolError{Status: 408, Reason: "request head not received in time"}
 			}
 			if err == errBufferFull {
@@ -195,22 +237,32 @@ func (c *conn) readRequest(first bool) error {
 	}
 }
 
-// serveRequest runs the handler and makes sure the request was answered.
-func (c *conn) serveRequest() {
-	w := &c.w
-	rw, panicked := c.callHandler()
+// serveRequest runs the handler and makes sure the request was answered:
+// a handler that sent nothing gets a 500 (or the status of the body error
+// it met) sent for it, one that left its body unfinished is aborted.
+func (c *conn) serveRequest(s *slot) {
+	w := &s.w
+	rw, panicked := c.callHandler(s)
+	c.stopWatching()
 	switch {
-	case panicked:
+	case panicked, w.state == writerHijacked, w.state == writerDone:
 	case w.state == writerFresh:
+		if c.bodyErr != nil {
+			c.rejected(c.bodyErr, true)
+			w.err = nil
+			w.sendError(c, c.bodyErr.Status, c.bodyErr.Reason, true)
+			return
+		}
 		c.opts.ErrorLog.Error("tophat: handler returned without a response",
-			"request", c.req.String(), "err", errOr(w.err, ErrNoResponse))
-		c.internalError()
-	case rw.IsZero() && w.state == writerStreaming:
-		c.opts.ErrorLog.Error("tophat: handler returned with its stream unfinished",
-			"request", c.req.String(), "err", ErrNoResponse)
-		c.broken = true
-	case w.state == writerStreaming:
-		c.broken = true // returned before Finish: the body's end is unknown
+			"request", s.req.String(), "err", errOr(w.err, ErrNoResponse))
+		w.err = nil
+		w.sendError(c, 500, "", false)
+	case w.state == writerOpen:
+		if rw.IsZero() {
+			c.opts.ErrorLog.Error("tophat: handler returned with its body unfinished",
+				"request", s.req.String(), "err", ErrNoResponse)
+		}
+		w.abort(c, errOr(w.err, ErrNoResponse))
 	}
 }
 
@@ -221,108 +273,103 @@ func errOr(err, fallback error) error {
 	return fallback
 }
 
-// callHandler recovers a panic: 500 if nothing was sent, else the stream
-// is closed, and the server goes on serving other streams.
-func (c *conn) callHandler() (rw ResponseWritten, panicked bool) {
+// callHandler recovers a panic: 500 if nothing was sent, else the response
+// is aborted; either way the stream closes, and the server goes on serving
+// other streams.
+func (c *conn) callHandler(s *slot) (rw ResponseWritten, panicked bool) {
 	defer func() {
 		if p := recover(); p != nil {
 			panicked = true
-			c.opts.ErrorLog.Error("tophat: handler panicked", "request", c.req.String(),
-				"panic", fmt.Sprint(p), "err", ErrHandlerPanic)
+			c.opts.ErrorLog.Error("tophat: handler panicked", "request", s.req.String(),
+				"panic", fmt.Sprint(p), "err", ErrHandlerPanic, "stack", string(debug.Stack()))
 			c.broken = true
-			if c.w.state == writerFresh {
-				c.internalError()
+			switch w := &s.w; w.state {
+			case writerFresh:
+				w.err = nil
+				w.sendError(c, 500, "", true)
+			case writerOpen:
+				w.abort(c, ErrHandlerPanic)
 			}
 		}
 	}()
-	return c.handler.Serve(&c.req, &c.w), false
+	return c.handler.Serve(&s.req, &s.w), false
 }
 
-// internalError answers 500 for a handler that could not.
-func (c *conn) internalError() {
-	w := &c.w
-	w.header.Reset()
-	w.header.Set("Content-Type", "text/plain; charset=utf-8")
-	w.err = nil
-	w.send(500, nil, "Internal Server Error\n")
-}
-
-// mustCloseAfter decides, when a response head is written, whether the
+// mustCloseAfter decides, as a response head is composed, whether the
 // stream ends after it.
-func (c *conn) mustCloseAfter(status int) bool {
-	req, b := &c.req, &c.req.body
-	switch {
-	case req.closeAfter, c.broken, c.tracker.shuttingDown():
-		return true
-	case req.expectContinue && !c.sentContinue && b.state != bodyDone:
-		// The client may be waiting to send a body nobody asked for: close
-		// rather than guess where the next request starts (RFC 9110 10.1.1).
-		return true
-	case b.state == bodyFixed && b.remaining > c.opts.MaxDrainBytes:
-		return true
-	case status == 101:
-		return false
-	}
-	return false
+func (c *conn) mustCloseAfter() bool {
+	return c.cur.req.closeAfter || c.broken || c.tracker.shuttingDown()
 }
 
-// beforeBodyRead answers 100-continue and arms the body read timeout.
+// mustCloseAtHead decides it again as the head leaves: a client still
+// waiting for 100-continue, whose body nobody read, may or may not send it.
+func (c *conn) mustCloseAtHead() bool {
+	return c.mustCloseAfter() || (c.expect && !c.sentContinue && c.in.unread())
+}
+
+// beforeBodyRead answers 100-continue (RFC 9110 section 10.1.1): on the
+// first body read, unless a final response already reached the wire. A
+// head that is only buffered stays behind the 100.
 func (c *conn) beforeBodyRead() error {
-	if c.req.expectContinue && !c.sentContinue && c.w.state == writerFresh {
+	if c.expect && !c.sentContinue && !c.cur.w.onWire {
 		c.sentContinue = true
 		c.wd.write(time.Now(), c.opts.WriteTimeout)
-		if _, err := io.WriteString(c.rwc, "HTTP/1.1 100 Continue\r\n\r\n"); err != nil {
-			c.broken = true
+		_, err := io.WriteString(c.rwc, "HTTP/1.1 100 Continue\r\n\r\n")
+		c.wd.idle()
+		if err != nil {
 			return c.writeError(err)
 		}
 	}
-	c.wd.read(time.Now(), c.opts.BodyReadTimeout)
 	return nil
 }
 
-// drainBody reads what the handler left of the body so the next request
-// can be found; it reports false when the stream must close instead.
-func (c *conn) drainBody() bool {
-	b := &c.req.body
-	if b.state == bodyDone && b.err == nil {
-		return true
+// bodyEnded runs when the body has been read to its end.
+func (c *conn) bodyEnded() { c.watchClient() }
+
+// bodyFailed runs when a body read fails: the stream is done for, the
+// response in progress cannot complete, and a client that went away
+// cancels the request's context.
+func (c *conn) bodyFailed(err error) {
+	c.broken = true
+	s := c.cur
+	var pe *ProtocolError
+	if errors.As(err, &pe) {
+		c.bodyErr = pe
 	}
-	if b.err != nil || (c.req.expectContinue && !c.sentContinue) {
-		return false
+	if pe == nil || errors.Is(err, ErrBodyTruncated) {
+		s.req.cancelContext(ErrClientGone)
 	}
-	if c.scratch == nil {
-		c.scratch = make([]byte, 4<<10)
+	if s.w.state == writerOpen && s.w.err == nil {
+		s.w.err = err
 	}
-	var drained int64
-	for drained <= c.opts.MaxDrainBytes {
-		n, err := b.Read(c.scratch)
-		drained += int64(n)
-		if err == io.EOF {
-			return true
-		}
-		if err != nil {
-			return false
-		}
-	}
-	return false
 }
 
-// reject answers a request the core refused, then the stream closes.
-func (c *conn) reject(pe *ProtocolError) {
-	if c.w.state != writerFresh {
+// rejected tells Options.OnReject of a refused request, once.
+func (c *conn) rejected(pe *ProtocolError, answered bool) {
+	if pe == c.bodyErr {
+		if c.bodyReported {
+			return
+		}
+		c.bodyReported = true
+	}
+	if c.opts.OnReject == nil {
 		return
 	}
-	body := strconv.Itoa(pe.Status) + " " + statusText(pe.Status) + ": " + pe.Reason + "\n"
-	b := appendStatusLine(c.wbuf[:0], pe.Status)
-	b = append(b, "Date: "...)
-	b = appendDate(b, time.Now())
-	b = append(b, "\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\nContent-Length: "...)
-	b = strconv.AppendInt(b, int64(len(body)), 10)
-	b = append(b, "\r\n\r\n"...)
-	b = append(b, body...)
-	c.wd.write(time.Now(), c.opts.WriteTimeout)
-	c.rwc.Write(b) //nolint:errcheck // the stream closes next either way
-	c.wbuf = b[:0]
+	r := Rejection{Status: pe.Status, Reason: pe.Reason, Err: pe, Answered: answered}
+	if req := &c.cur.req; len(req.method) > 0 {
+		r.RequestLine = req.String()
+	}
+	if a, ok := c.rwc.(interface{ RemoteAddr() net.Addr }); ok {
+		r.RemoteAddr = a.RemoteAddr()
+	}
+	c.opts.OnReject(r)
+}
+
+// reportBodyError reports a body error that nobody answered.
+func (c *conn) reportBodyError(answered bool) {
+	if c.bodyErr != nil {
+		c.rejected(c.bodyErr, answered)
+	}
 }
 
 // lingerTimeout bounds how long a closing stream reads what the client
@@ -333,8 +380,11 @@ const (
 	lingerBytes   = 256 << 10
 )
 
+// closeStream closes the stream; with linger, gracefully: half-close, then
+// read what is still in flight, for a bounded time, until the client
+// closes too.
 func (c *conn) closeStream(linger bool) {
-	if cw, ok := c.rwc.(interface{ CloseWrite() error }); ok && linger {
+	if cw, ok := c.rwc.(interface{ CloseWrite() error }); ok && linger && c.r.err == nil {
 		if cw.CloseWrite() == nil {
 			c.wd.read(time.Now(), lingerTimeout)
 			var total int64
@@ -351,29 +401,11 @@ func (c *conn) closeStream(linger bool) {
 	c.rwc.Close()
 }
 
-// readError marks the stream broken after a failed body read and reports
-// a timeout the way the stream's kind does.
-func (c *conn) readError(err error) error {
-	c.broken = true
-	if c.wd.timedOut() {
-		return ErrTimeout
-	}
-	return err
-}
-
 func (c *conn) writeError(err error) error {
 	if c.wd.timedOut() {
 		return ErrTimeout
 	}
 	return err
-}
-
-func (c *conn) isTimeout(err error) bool {
-	if c.wd.timedOut() {
-		return true
-	}
-	var ne net.Error
-	return errors.As(err, &ne) && ne.Timeout()
 }
 
 // tlsState asks the stream for its TLS state once per stream.
@@ -386,49 +418,4 @@ func (c *conn) tlsState() *tls.ConnectionState {
 		}
 	}
 	return c.tlsCache
-}
-
-// tracked is a Server's view of one stream, for Shutdown and Close.
-type tracked struct {
-	srv     *Server
-	rwc     io.ReadWriteCloser
-	created time.Time
-	state   atomic.Int32
-}
-
-const (
-	// stateNew: accepted, first request not begun. Shutdown leaves such a
-	// stream alone for newStreamGrace, since a client that just connected
-	// is most likely about to send a request (or a TLS handshake), and a
-	// fresh connection closed under it is an error clients do not retry.
-	stateNew int32 = iota
-	stateActive
-	stateIdle
-	stateClosed
-)
-
-// newStreamGrace is how long Shutdown lets a new, silent stream live; the
-// read-header timeout bounds it too.
-const newStreamGrace = 5 * time.Second
-
-func (t *tracked) setIdle(*conn) {
-	if t != nil {
-		t.state.CompareAndSwap(stateActive, stateIdle)
-	}
-}
-
-// setActive reports false if the server closed the stream while it waited.
-func (t *tracked) setActive(*conn) bool {
-	return t == nil || t.state.CompareAndSwap(stateIdle, stateActive) || t.state.CompareAndSwap(stateNew, stateActive)
-}
-
-// claimIdle marks the stream closed if it waits for a request, reporting
-// whether it did; the caller then closes it.
-func (t *tracked) claimIdle(now time.Time) bool {
-	return t.state.CompareAndSwap(stateIdle, stateClosed) ||
-		(now.Sub(t.created) > newStreamGrace && t.state.CompareAndSwap(stateNew, stateClosed))
-}
-
-func (t *tracked) shuttingDown() bool {
-	return t != nil && t.srv.inShutdown.Load()
 }

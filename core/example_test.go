@@ -76,12 +76,12 @@ func ExampleResponseWritten() {
 	// Output: status 404 body bytes 12 error <nil>
 }
 
-// A Stream sends a body piece by piece, chunked on HTTP/1.1, with
+// A BodyWriter sends a body piece by piece, chunked on HTTP/1.1, with
 // trailers after the last chunk.
-func ExampleResponseWriter_Stream() {
+func ExampleResponseWriter_Begin() {
 	h := core.HandlerFunc(func(req *core.Request, w *core.ResponseWriter) core.ResponseWritten {
 		w.Header().Set("Trailer", "X-Lines")
-		s := w.Stream(200)
+		s := w.Begin(200)
 		for i := 1; i <= 3; i++ {
 			fmt.Fprintf(s, "line %d\n", i)
 			s.Flush()

@@ -67,7 +67,7 @@ func FuzzServeConn(f *testing.F) {
 			calls++
 			io.Copy(io.Discard, req.Body())
 			if req.Path() == "/stream" {
-				s := w.Stream(200)
+				s := w.Begin(200)
 				s.Write([]byte("streamed"))
 				return s.Finish()
 			}

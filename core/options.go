@@ -2,13 +2,16 @@ package core
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"net"
 	"time"
 )
 
 // Options configure how a stream is served. The zero value is ready to use:
 // every zero field takes the default named beside it. A negative duration
-// disables that timeout; a negative size disables that limit where noted.
+// disables that timeout. Sizes must not be negative, except where a field
+// says what -1 means; Validate reports those that are.
 type Options struct {
 	// ReadHeaderTimeout bounds the time from the first byte of a request
 	// (or from the start of a new stream) to the end of its header block.
@@ -19,11 +22,12 @@ type Options struct {
 	IdleTimeout time.Duration
 	// BodyReadTimeout bounds each wait for request body bytes (an
 	// inactivity timeout, so large uploads on a live link are never cut).
-	// Default 30s.
+	// It covers the blocked read alone: a handler may compute as long as it
+	// likes between reads. Default 30s.
 	BodyReadTimeout time.Duration
 	// WriteTimeout bounds each write to the stream (an inactivity timeout,
-	// so long streaming responses live as long as the client reads).
-	// Default 30s.
+	// so long streaming responses live as long as the client reads). It
+	// covers the blocked write alone. Default 30s.
 	WriteTimeout time.Duration
 
 	// MaxRequestLineBytes limits the request line; a longer one is answered
@@ -49,7 +53,8 @@ type Options struct {
 	MaxTrailerBytes int
 	// MaxDrainBytes is how much unread request body the server reads and
 	// discards after a handler returns so the stream can be kept alive;
-	// past it the stream is closed instead. Default 256 KiB.
+	// past it the stream is closed instead. Default 256 KiB; -1 means never
+	// drain, always close.
 	MaxDrainBytes int64
 
 	// AllowConnect hands CONNECT requests (authority-form) to the handler,
@@ -62,11 +67,43 @@ type Options struct {
 	FoldContentLength bool
 
 	// ErrorLog receives what the core cannot report elsewhere: handlers
-	// that panic or return no response. Default slog.Default().
+	// that panic (with their stack) or return no response. Default
+	// slog.Default().
 	ErrorLog *slog.Logger
-	// BaseContext is the context of every request on the stream. Default
+	// OnReject, if set, is called for every request the core refuses (a
+	// malformed head, a limit passed, a malformed or too large body, a
+	// timeout while the head arrives), so access logs and metrics see them.
+	// It runs on the serving goroutine before the stream closes.
+	OnReject func(Rejection)
+	// BaseContext is the parent of every request's context. Default
 	// context.Background(). Server sets one that is cancelled by Close.
 	BaseContext context.Context
+	// Go, if set, runs f on a new goroutine. The core then watches the
+	// stream while a handler that asked for its Request.Context runs, and
+	// cancels that context when the client closes the stream, as net/http
+	// does. It needs a stream with SetReadDeadline. Server sets it; a
+	// ServeConn caller may set it to func(f func()) { go f() }.
+	Go func(f func())
+
+	shutdown <-chan struct{} // set by Server: closed when Shutdown starts
+}
+
+// A Rejection describes a request the core refused.
+type Rejection struct {
+	// Status is the status of the answer, or would have been if the stream
+	// could still carry one (see Answered).
+	Status int
+	// Reason says what was wrong.
+	Reason string
+	// Err is the *ProtocolError, for errors.Is against the sentinels.
+	Err error
+	// RequestLine is the request line when the head was parsed that far.
+	RequestLine string
+	// RemoteAddr is the peer's address if the stream knows it.
+	RemoteAddr net.Addr
+	// Answered reports whether the core sent the error response; it is
+	// false when the handler's own response was already on the wire.
+	Answered bool
 }
 
 // Defaults of Options, named so their reasons live in one place.
@@ -84,30 +121,68 @@ const (
 	DefaultMaxDrainBytes       = 256 << 10
 )
 
-// withDefaults returns a copy of o with every zero field set to its default.
+// minChunkLineBytes is the smallest MaxChunkLineBytes that holds the size
+// line of any chunk (16 hex digits and CRLF).
+const minChunkLineBytes = 18
+
+// Validate reports the first field of o that makes no sense: a negative
+// size (other than the -1 that MaxBodyBytes and MaxDrainBytes accept), a
+// request line limit above the head limit, a chunk line limit too short for
+// a chunk size. A nil *Options is valid. ServeConn and Server.Serve refuse
+// invalid options with the error Validate returns.
+func (o *Options) Validate() error {
+	if o == nil {
+		return nil
+	}
+	for _, f := range []struct {
+		name string
+		n    int64
+	}{
+		{"MaxRequestLineBytes", int64(o.MaxRequestLineBytes)},
+		{"MaxHeaderBytes", int64(o.MaxHeaderBytes)},
+		{"MaxHeaderFields", int64(o.MaxHeaderFields)},
+		{"MaxChunkLineBytes", int64(o.MaxChunkLineBytes)},
+		{"MaxTrailerBytes", int64(o.MaxTrailerBytes)},
+	} {
+		if f.n < 0 {
+			return fmt.Errorf("tophat: Options.%s is %d; want 0 for the default or a positive size", f.name, f.n)
+		}
+	}
+	if o.MaxBodyBytes < -1 {
+		return fmt.Errorf("tophat: Options.MaxBodyBytes is %d; want -1 (no limit), 0 (default) or a size", o.MaxBodyBytes)
+	}
+	if o.MaxDrainBytes < -1 {
+		return fmt.Errorf("tophat: Options.MaxDrainBytes is %d; want -1 (never drain), 0 (default) or a size", o.MaxDrainBytes)
+	}
+	if o.MaxChunkLineBytes > 0 && o.MaxChunkLineBytes < minChunkLineBytes {
+		return fmt.Errorf("tophat: Options.MaxChunkLineBytes is %d; a chunk-size line needs at least %d", o.MaxChunkLineBytes, minChunkLineBytes)
+	}
+	d := o.withDefaults()
+	if d.MaxRequestLineBytes > d.MaxHeaderBytes {
+		return fmt.Errorf("tophat: Options.MaxRequestLineBytes (%d) is above MaxHeaderBytes (%d), which the request line is part of",
+			d.MaxRequestLineBytes, d.MaxHeaderBytes)
+	}
+	return nil
+}
+
+// withDefaults returns a copy of o with every zero field set to its
+// default. It repairs nothing else: Validate refuses what is wrong.
 func (o *Options) withDefaults() Options {
 	var r Options
 	if o != nil {
 		r = *o
 	}
-	setDuration(&r.ReadHeaderTimeout, DefaultReadHeaderTimeout)
-	setDuration(&r.IdleTimeout, DefaultIdleTimeout)
-	setDuration(&r.BodyReadTimeout, DefaultBodyReadTimeout)
-	setDuration(&r.WriteTimeout, DefaultWriteTimeout)
-	setInt(&r.MaxRequestLineBytes, DefaultMaxRequestLineBytes)
-	setInt(&r.MaxHeaderBytes, DefaultMaxHeaderBytes)
-	setInt(&r.MaxHeaderFields, DefaultMaxHeaderFields)
-	setInt(&r.MaxChunkLineBytes, DefaultMaxChunkLineBytes)
-	setInt(&r.MaxTrailerBytes, DefaultMaxTrailerBytes)
-	if r.MaxBodyBytes == 0 {
-		r.MaxBodyBytes = DefaultMaxBodyBytes
-	}
-	if r.MaxDrainBytes == 0 {
-		r.MaxDrainBytes = DefaultMaxDrainBytes
-	}
-	if r.MaxRequestLineBytes > r.MaxHeaderBytes {
-		r.MaxHeaderBytes = r.MaxRequestLineBytes
-	}
+	setDefault(&r.ReadHeaderTimeout, DefaultReadHeaderTimeout)
+	setDefault(&r.IdleTimeout, DefaultIdleTimeout)
+	setDefault(&r.BodyReadTimeout, DefaultBodyReadTimeout)
+	setDefault(&r.WriteTimeout, DefaultWriteTimeout)
+	setDefault(&r.MaxRequestLineBytes, DefaultMaxRequestLineBytes)
+	setDefault(&r.MaxHeaderBytes, DefaultMaxHeaderBytes)
+	setDefault(&r.MaxHeaderFields, DefaultMaxHeaderFields)
+	setDefault(&r.MaxChunkLineBytes, DefaultMaxChunkLineBytes)
+	setDefault(&r.MaxTrailerBytes, DefaultMaxTrailerBytes)
+	setDefault(&r.MaxBodyBytes, DefaultMaxBodyBytes)
+	setDefault(&r.MaxDrainBytes, DefaultMaxDrainBytes)
 	if r.ErrorLog == nil {
 		r.ErrorLog = slog.Default()
 	}
@@ -117,14 +192,8 @@ func (o *Options) withDefaults() Options {
 	return r
 }
 
-func setDuration(d *time.Duration, def time.Duration) {
-	if *d == 0 {
-		*d = def
-	}
-}
-
-func setInt(n *int, def int) {
-	if *n <= 0 {
-		*n = def
+func setDefault[T time.Duration | int | int64](v *T, def T) {
+	if *v == 0 {
+		*v = def
 	}
 }

@@ -174,8 +174,17 @@ func parseRequest(req *Request, head []byte, o *Options) error {
 	if hosts > 1 {
 		return bad("more than one Host field")
 	}
-	if hosts == 1 && !validHost(req.header.Peek("Host"), true) {
-		return bad("malformed Host field")
+	if hosts == 1 {
+		// An http(s) target has an authority, so the Host that names it is
+		// never empty (RFC 9112 section 3.2); an absolute-form target
+		// carries its own.
+		host := req.header.Peek("Host")
+		if !validHost(host, req.form == AbsoluteForm || req.form == AuthorityForm) {
+			if len(host) == 0 {
+				return bad("empty Host field")
+			}
+			return bad("malformed Host field")
+		}
 	}
 	if req.minor == 0 {
 		req.closeAfter = !req.keepAlive10
@@ -389,15 +398,21 @@ func parseConnection(req *Request, value []byte) {
 
 // parseTransferEncoding accepts only codings that end in exactly one
 // "chunked" (RFC 9112 section 6.3); the only coding the core decodes is
-// chunked, so any other before it is 501.
+// chunked, so any other before it is 501. Empty list elements, which RFC
+// 9110 section 5.6.1 lets recipients skip, are refused here: this field
+// decides where the body ends, and a proxy that reads "chunked," or an
+// empty field differently from us would frame the stream differently.
 func parseTransferEncoding(fields [][]byte) error {
 	var codings, chunked int
 	var last []byte
 	other := false
 	for _, v := range fields {
+		if len(v) == 0 || v[0] == ',' || v[len(v)-1] == ',' {
+			return bad("empty element in Transfer-Encoding")
+		}
 		for coding := range listElements(v) {
 			if len(coding) == 0 {
-				continue
+				return bad("empty element in Transfer-Encoding")
 			}
 			if !isToken(coding) {
 				return bad("malformed Transfer-Encoding")

@@ -16,6 +16,11 @@ type connReader struct {
 	r, w  int   // unread input is buf[r:w]
 	floor int   // buf[:floor] is borrowed by the current request
 	err   error // sticky read error of src
+
+	// A byte a background read took from src while a handler ran; it comes
+	// before anything src still holds.
+	stash   byte
+	stashed bool
 }
 
 // initialReadBuffer fits the heads of nearly all real requests, so a kept-
@@ -30,10 +35,14 @@ func (cr *connReader) reset(src io.Reader) {
 	if cr.buf == nil {
 		cr.buf = make([]byte, initialReadBuffer)
 	}
-	cr.r, cr.w, cr.floor, cr.err = 0, 0, 0, nil
+	cr.r, cr.w, cr.floor, cr.err, cr.stashed = 0, 0, 0, nil, false
 }
 
 func (cr *connReader) buffered() int { return cr.w - cr.r }
+
+// pending reports whether input is known to be waiting: buffered, or
+// stashed by a background read.
+func (cr *connReader) pending() bool { return cr.w > cr.r || cr.stashed }
 
 // unpin releases the current head and moves unread (pipelined) input to the
 // start of the buffer, ready for the next request.
@@ -53,7 +62,7 @@ func (cr *connReader) unpin() {
 // floor if it must. want is the number of unread bytes the caller needs to
 // hold at once; the buffer grows to hold it.
 func (cr *connReader) fill(want int) error {
-	if cr.err != nil {
+	if cr.err != nil && !cr.stashed {
 		return cr.err
 	}
 	if cr.w == len(cr.buf) {
@@ -74,6 +83,12 @@ func (cr *connReader) fill(want int) error {
 		default:
 			return errBufferFull
 		}
+	}
+	if cr.stashed {
+		cr.buf[cr.w] = cr.stash
+		cr.w++
+		cr.stashed = false
+		return nil
 	}
 	for range maxEmptyReads {
 		n, err := cr.src.Read(cr.buf[cr.w:])
@@ -133,10 +148,10 @@ func (cr *connReader) Read(p []byte) (int, error) {
 		cr.r += n
 		return n, nil
 	}
-	if cr.err != nil {
+	if cr.err != nil && !cr.stashed {
 		return 0, cr.err
 	}
-	if len(p) >= len(cr.buf)-cr.floor {
+	if len(p) >= len(cr.buf)-cr.floor && !cr.stashed {
 		n, err := cr.src.Read(p)
 		if err != nil {
 			cr.err = err

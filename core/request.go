@@ -16,10 +16,12 @@ import (
 // borrowed and valid only until the handler returns, and must not be
 // modified. Methods that return strings return copies a handler may keep.
 //
-// A Request belongs to one handler call; the core reuses its storage for the
-// stream's next request, so never keep a *Request after the handler returns.
+// A Request belongs to one handler call. Once that call returns, the
+// Request is dead: its methods return zero values, its Body returns
+// ErrResponseOver and its Context is cancelled. See "Lifetimes" in the
+// package documentation.
 type Request struct {
-	conn *conn
+	s *slot
 
 	method   []byte
 	target   []byte
@@ -44,6 +46,9 @@ type Request struct {
 	methodString string
 	pathString   string
 	query        url.Values
+
+	ctx    context.Context // created on first use
+	cancel context.CancelCauseFunc
 }
 
 // A TargetForm is the form of a request-target (RFC 9112 section 3.2).
@@ -57,17 +62,22 @@ const (
 	AsteriskForm                    // "*", OPTIONS only
 )
 
+// reset empties r for the next request, keeping its storage. Everything
+// that pointed into the read buffer goes, so a dead Request reads nothing.
 func (r *Request) reset() {
-	conn, header, trailer := r.conn, r.header, r.trailer
+	s, header, trailer := r.s, r.header, r.trailer
 	header.reset()
 	trailer.reset()
-	*r = Request{conn: conn, header: header, trailer: trailer}
+	*r = Request{s: s, header: header, trailer: trailer, body: Body{s: s}}
 }
+
+// dead reports whether the handler that received r has returned.
+func (r *Request) dead() bool { return r.s.live() == nil }
 
 // Method returns the request method. The common methods are returned
 // without allocating.
 func (r *Request) Method() string {
-	if r.methodString == "" {
+	if r.methodString == "" && !r.dead() {
 		r.methodString = internMethod(r.method)
 	}
 	return r.methodString
@@ -91,14 +101,14 @@ func (r *Request) Target() string { return string(r.target) }
 // TargetBytes returns the request-target as sent (borrowed).
 func (r *Request) TargetBytes() []byte { return r.target }
 
-// Form returns the form of the request-target.
-func (r *Request) Form() TargetForm { return r.form }
+// TargetForm returns the form of the request-target.
+func (r *Request) TargetForm() TargetForm { return r.form }
 
 // Path returns the percent-decoded path of the target ("/" for the
 // absolute form without a path, "*" for the asterisk form, "" for the
 // authority form). The core has checked that every escape is well formed.
 func (r *Request) Path() string {
-	if r.pathString == "" && len(r.path) > 0 {
+	if r.pathString == "" && len(r.path) > 0 && !r.dead() {
 		if p, err := url.PathUnescape(string(r.path)); err == nil {
 			r.pathString = p
 		} else {
@@ -118,7 +128,7 @@ func (r *Request) RawQuery() string { return string(r.rawQuery) }
 // Query parses the query on first use. Malformed pairs are skipped, as
 // net/url does.
 func (r *Request) Query() url.Values {
-	if r.query == nil {
+	if r.query == nil && !r.dead() {
 		r.query, _ = url.ParseQuery(string(r.rawQuery))
 	}
 	return r.query
@@ -137,7 +147,12 @@ func (r *Request) Proto() string {
 
 // Host returns the host the request is for: the authority of an
 // absolute-form target, else the Host field.
-func (r *Request) Host() string { return string(r.host) }
+func (r *Request) Host() string {
+	if r.dead() {
+		return ""
+	}
+	return string(r.host)
+}
 
 // HostBytes returns Host (borrowed).
 func (r *Request) HostBytes() []byte { return r.host }
@@ -174,6 +189,9 @@ func (r *Request) Body() *Body { return &r.body }
 // Cookie returns the value of the first cookie named name in the Cookie
 // fields, and whether there was one. The value is a copy.
 func (r *Request) Cookie(name string) (string, bool) {
+	if r.dead() {
+		return "", false
+	}
 	for n, v := range r.Cookies() {
 		if string(n) == name {
 			return string(v), true
@@ -215,13 +233,84 @@ func (r *Request) Cookies() iter.Seq2[[]byte, []byte] {
 	}
 }
 
-// Context returns the context of the request: Options.BaseContext (for a
-// Server, one cancelled when the server is closed).
-func (r *Request) Context() context.Context { return r.conn.opts.BaseContext }
+// Context returns the request's context, created on first use (a handler
+// that never asks allocates nothing for it). Its parent is
+// Options.BaseContext. It is cancelled when the handler returns (cause
+// ErrResponseOver), when a write to the stream fails or a body read finds
+// the client gone (cause ErrClientGone), when the Server is closed, and,
+// where Options.Go allows a background read (Server sets it), when the
+// client closes the stream while the handler runs. Server.Shutdown does not
+// cancel it, so requests in flight finish; long-lived handlers watch
+// ShuttingDown for that.
+func (r *Request) Context() context.Context {
+	c := r.s.live()
+	if c == nil {
+		return deadContext
+	}
+	if r.ctx == nil {
+		r.ctx, r.cancel = context.WithCancelCause(c.opts.BaseContext)
+		c.watchClient()
+	}
+	return r.ctx
+}
+
+// SetContext replaces the request's context for the handlers r is passed
+// to next, as middleware does to carry values or a deadline. Derive ctx
+// from Context, so that it is cancelled with the request. It panics if ctx
+// is nil.
+func (r *Request) SetContext(ctx context.Context) {
+	if ctx == nil {
+		panic("tophat: Request.SetContext with a nil context")
+	}
+	if r.dead() {
+		return
+	}
+	if r.ctx == nil {
+		r.Context() // so the core can still cancel what ctx derives from
+	}
+	r.ctx = ctx
+}
+
+// cancelContext cancels the context if one was made.
+func (r *Request) cancelContext(cause error) {
+	if r.cancel != nil {
+		r.cancel(cause)
+	}
+}
+
+// deadContext is the context of a Request whose handler has returned.
+var deadContext = func() context.Context {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	cancel(ErrResponseOver)
+	return ctx
+}()
+
+// ShuttingDown returns a channel that is closed when the Server serving the
+// request begins Shutdown. A long-lived handler (server-sent events, a long
+// poll) selects on it to end its response, so that Shutdown need not wait
+// for it; short handlers can ignore it. It is nil, never ready, outside a
+// Server.
+func (r *Request) ShuttingDown() <-chan struct{} {
+	c := r.s.live()
+	if c == nil {
+		return closedChannel
+	}
+	return c.opts.shutdown
+}
+
+var closedChannel = func() chan struct{} {
+	ch := make(chan struct{})
+	close(ch)
+	return ch
+}()
 
 // RemoteAddr returns the peer's address if the stream knows it, else nil.
 func (r *Request) RemoteAddr() net.Addr {
-	if a, ok := r.conn.rwc.(interface{ RemoteAddr() net.Addr }); ok {
+	c := r.s.live()
+	if c == nil {
+		return nil
+	}
+	if a, ok := c.rwc.(interface{ RemoteAddr() net.Addr }); ok {
 		return a.RemoteAddr()
 	}
 	return nil
@@ -229,7 +318,11 @@ func (r *Request) RemoteAddr() net.Addr {
 
 // LocalAddr returns the local address if the stream knows it, else nil.
 func (r *Request) LocalAddr() net.Addr {
-	if a, ok := r.conn.rwc.(interface{ LocalAddr() net.Addr }); ok {
+	c := r.s.live()
+	if c == nil {
+		return nil
+	}
+	if a, ok := c.rwc.(interface{ LocalAddr() net.Addr }); ok {
 		return a.LocalAddr()
 	}
 	return nil
@@ -237,13 +330,26 @@ func (r *Request) LocalAddr() net.Addr {
 
 // TLS returns the TLS state of the stream, or nil if it is not TLS (the
 // stream has no ConnectionState() tls.ConnectionState method).
-func (r *Request) TLS() *tls.ConnectionState { return r.conn.tlsState() }
+func (r *Request) TLS() *tls.ConnectionState {
+	c := r.s.live()
+	if c == nil {
+		return nil
+	}
+	return c.tlsState()
+}
 
-// Stream returns the stream the request arrived on, so a handler can
+// Stream returns the byte stream the request arrived on, so a handler can
 // discover what it offers by interface assertion (peer credentials of a
 // Unix socket, for example). Reading or writing it corrupts the exchange;
-// take it over with ResponseWriter.Upgrade or Hijack instead.
-func (r *Request) Stream() io.ReadWriteCloser { return r.conn.rwc }
+// take it over with ResponseWriter.Upgrade or Hijack instead. It returns
+// nil after the handler has returned.
+func (r *Request) Stream() io.ReadWriteCloser {
+	c := r.s.live()
+	if c == nil {
+		return nil
+	}
+	return c.rwc
+}
 
 // String describes the request for logs: method, target and protocol.
 func (r *Request) String() string {

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"errors"
 	"io"
 	"strconv"
 	"strings"
@@ -9,15 +10,16 @@ import (
 
 // A ResponseWriter sends the response to one request. Set fields with
 // Header, then end with exactly one terminal method: Send, SendString,
-// SendStatus, SendReader, Stream (finished by Stream.Finish), Upgrade or
+// SendStatus, SendReader, Begin (finished by BodyWriter.Finish), Upgrade or
 // Hijack. Each returns the ResponseWritten that the handler returns.
 //
 // The core owns the framing: Content-Length and Transfer-Encoding come from
 // what the handler sends, and a Content-Length the handler sets is checked
 // against the body, not trusted. A ResponseWriter is not safe for
-// concurrent use and is valid only until the handler returns.
+// concurrent use. Once its handler returns it is dead: terminal methods
+// return a receipt whose Err is ErrResponseOver, and nothing is written.
 type ResponseWriter struct {
-	c      *conn
+	s      *slot
 	header Header
 	state  writerState
 	seq    uint64
@@ -28,24 +30,33 @@ type ResponseWriter struct {
 	noBody   bool  // HEAD, 1xx, 204, 304: the head only
 	pending  int   // start of unframed body bytes in c.wbuf, -1 if none
 
+	// What of the response is still in c.wbuf, and what the stream has
+	// accepted: a receipt reports only the latter.
+	headEnd   int   // offset of the head's final CRLF in c.wbuf; -1 once it left
+	headLeft  int   // head bytes in c.wbuf
+	bodyLeft  int64 // body bytes in c.wbuf, not counting chunk framing
+	onWire    bool  // some byte of the response reached the stream
 	headBytes int64
 	bodyBytes int64
-	first     time.Time // first byte handed to the stream
-	last      time.Time
-	err       error
-	closing   bool // Connection: close was sent
 
-	stream  Stream
+	first          time.Time // first byte accepted by the stream
+	last           time.Time
+	err            error
+	writeFailed    bool // the stream refused a write
+	closing        bool // the stream ends after this response
+	userConnection bool // the handler set a Connection field
+
+	body    BodyWriter
 	trailer Header
 }
 
 type writerState uint8
 
 const (
-	writerFresh     writerState = iota // nothing sent
-	writerStreaming                    // head sent or buffered, body open
-	writerDone                         // response complete (or failed)
-	writerHijacked                     // stream handed to the handler
+	writerFresh    writerState = iota // nothing sent
+	writerOpen                        // head composed, body open
+	writerDone                        // response complete (or failed)
+	writerHijacked                    // stream handed to the handler
 )
 
 type framing uint8
@@ -57,12 +68,12 @@ const (
 	framingCloseDelimited                // HTTP/1.0 body of unknown length
 )
 
-func (w *ResponseWriter) reset(c *conn, seq uint64) {
-	header, trailer := w.header, w.trailer
+func (w *ResponseWriter) reset(seq uint64) {
+	s, header, trailer := w.s, w.header, w.trailer
 	header.Reset()
 	trailer.Reset()
-	*w = ResponseWriter{c: c, header: header, trailer: trailer, seq: seq, declared: -1, pending: -1}
-	w.stream.w = w
+	*w = ResponseWriter{s: s, header: header, trailer: trailer, seq: seq, declared: -1, pending: -1, headEnd: -1}
+	w.body.w = w
 }
 
 // Header returns the response header fields to set before a terminal method.
@@ -81,7 +92,8 @@ func (w *ResponseWriter) SendString(status int, body string) ResponseWritten {
 	return w.send(status, nil, body)
 }
 
-// SendStatus sends status with an empty body.
+// SendStatus sends status with an empty body. Answering HEAD, it carries
+// the Content-Length the handler set, as the GET response would.
 func (w *ResponseWriter) SendStatus(status int) ResponseWritten {
 	return w.send(status, nil, "")
 }
@@ -92,16 +104,19 @@ func (w *ResponseWriter) SendStatus(status int) ResponseWritten {
 const writeCombineLimit = 16 << 10
 
 func (w *ResponseWriter) send(status int, b []byte, s string) ResponseWritten {
+	c := w.s.live()
+	if c == nil {
+		return deadReceipt
+	}
 	if err := w.begin(status, false); err != nil {
 		return w.refuse(err)
 	}
 	n := int64(len(b) + len(s))
-	if err := w.frame(status, n); err != nil {
+	if err := w.frame(c, status, n); err != nil {
 		return w.refuse(err)
 	}
-	c := w.c
 	now := time.Now() // one clock read for the Date field, the write deadline and the first byte
-	if err := w.appendHead(now); err != nil {
+	if err := w.appendHead(c, now); err != nil {
 		return w.refuse(err)
 	}
 	var tooMuch error
@@ -110,17 +125,15 @@ func (w *ResponseWriter) send(status int, b []byte, s string) ResponseWritten {
 	}
 	switch {
 	case w.noBody || n == 0:
-		w.flushAt(now)
+		w.flushAt(c, now)
 	case n <= writeCombineLimit:
 		c.wbuf = append(c.wbuf, b...)
 		c.wbuf = append(c.wbuf, s...)
-		w.bodyBytes = n
-		w.flushAt(now)
+		w.bodyLeft = n
+		w.flushAt(c, now)
 	default:
-		w.flushAt(now)
-		if w.writeDirect(b, s) == nil {
-			w.bodyBytes = n
-		}
+		w.flushAt(c, now)
+		w.writeDirect(c, b, s)
 	}
 	w.state = writerDone
 	if w.err == nil {
@@ -128,6 +141,9 @@ func (w *ResponseWriter) send(status int, b []byte, s string) ResponseWritten {
 	}
 	return w.result()
 }
+
+// deadReceipt is what a dead ResponseWriter's terminal methods return.
+var deadReceipt = ResponseWritten{err: ErrResponseOver}
 
 // begin checks that a response may start with status.
 func (w *ResponseWriter) begin(status int, informational bool) error {
@@ -151,8 +167,7 @@ func (w *ResponseWriter) refuse(err error) ResponseWritten {
 
 // frame decides the framing of a response with a body of n bytes (-1 when
 // unknown) and checks the Content-Length the handler set.
-func (w *ResponseWriter) frame(status int, n int64) error {
-	c := w.c
+func (w *ResponseWriter) frame(c *conn, status int, n int64) error {
 	w.status = status
 	declared := int64(-1)
 	if v := w.header.Get("Content-Length"); v != "" {
@@ -162,7 +177,7 @@ func (w *ResponseWriter) frame(status int, n int64) error {
 		}
 		declared = d
 	}
-	head := c.req.method != nil && string(c.req.method) == "HEAD"
+	req := &w.s.req
 	switch {
 	case bodiless(status):
 		w.framing, w.noBody = framingNone, true
@@ -170,9 +185,14 @@ func (w *ResponseWriter) frame(status int, n int64) error {
 			w.framing, w.declared = framingLength, declared
 		}
 		return nil
-	case head:
+	case string(req.method) == "HEAD":
+		// The head a GET would get: the length the handler declares, or
+		// the length of the body it computed.
 		w.noBody = true
-		if n < 0 {
+		switch {
+		case declared >= 0 && n > 0 && n != declared:
+			return ErrContentLength
+		case declared >= 0:
 			n = declared
 		}
 		if n >= 0 {
@@ -186,7 +206,7 @@ func (w *ResponseWriter) frame(status int, n int64) error {
 		w.framing, w.declared = framingLength, declared
 	case n >= 0:
 		w.framing, w.declared = framingLength, n
-	case c.req.minor >= 1:
+	case req.minor >= 1:
 		w.framing = framingChunked
 	default:
 		w.framing = framingCloseDelimited
@@ -194,21 +214,24 @@ func (w *ResponseWriter) frame(status int, n int64) error {
 	return nil
 }
 
-// appendHead puts the status line and header section into c.wbuf.
-func (w *ResponseWriter) appendHead(now time.Time) error {
-	c := w.c
-	b := appendStatusLine(c.wbuf[:0], w.status)
-	userClose, hasDate, hasConnection := false, false, false
+// appendHead puts the status line and header section into c.wbuf. Whether
+// the stream closes after the response is decided here from what is known,
+// and again when the head leaves (settleHead), since a body read between
+// the two can change it.
+func (w *ResponseWriter) appendHead(c *conn, now time.Time) error {
+	start := len(c.wbuf)
+	b := appendStatusLine(c.wbuf, w.status)
+	userClose, hasDate := false, false
 	for _, f := range w.header.fields {
 		if !validFieldName(f.name) || !validFieldValue(f.value) {
-			c.wbuf = c.wbuf[:0]
+			c.wbuf = c.wbuf[:start]
 			return ErrInvalidHeader
 		}
 		switch {
 		case equalFold(f.name, "Content-Length"), equalFold(f.name, "Transfer-Encoding"):
 			continue // framing is decided by the core, below
 		case equalFold(f.name, "Connection"):
-			hasConnection = true
+			w.userConnection = true
 			userClose = userClose || hasTokenString(f.value, "close")
 		case equalFold(f.name, "Date"):
 			hasDate = true
@@ -233,66 +256,191 @@ func (w *ResponseWriter) appendHead(now time.Time) error {
 			b = append(b, "Transfer-Encoding: chunked\r\n"...)
 		}
 	}
-	w.closing = userClose || w.framing == framingCloseDelimited || c.mustCloseAfter(w.status)
+	w.closing = userClose || w.framing == framingCloseDelimited || c.mustCloseAfter()
 	switch {
 	case w.closing && !userClose:
 		b = append(b, "Connection: close\r\n"...)
-	case !w.closing && c.req.minor == 0 && !hasConnection:
+	case !w.closing && w.s.req.minor == 0 && !w.userConnection:
 		b = append(b, "Connection: keep-alive\r\n"...)
 	}
+	w.headEnd = len(b)
 	b = append(b, "\r\n"...)
 	c.wbuf = b
-	w.headBytes = int64(len(b))
-	w.state = writerStreaming
+	w.headLeft = len(b) - start
+	w.state = writerOpen
 	return nil
 }
 
+// settleHead runs as the head leaves. If the stream must now close though
+// the head did not say so (a 100-continue the client still waits for, a
+// Shutdown begun meanwhile), it says so now.
+func (w *ResponseWriter) settleHead(c *conn) {
+	if w.headEnd < 0 {
+		return
+	}
+	at := w.headEnd
+	w.headEnd = -1
+	if w.closing || !c.mustCloseAtHead() {
+		return
+	}
+	w.closing = true
+	if w.userConnection || w.s.req.minor == 0 {
+		return // the stream still closes after the response
+	}
+	const line = "Connection: close\r\n"
+	c.wbuf = append(c.wbuf, line...)
+	copy(c.wbuf[at+len(line):], c.wbuf[at:len(c.wbuf)-len(line)])
+	copy(c.wbuf[at:], line)
+	w.headLeft += len(line)
+	if w.pending >= 0 {
+		w.pending += len(line)
+	}
+}
+
 // flush writes c.wbuf to the stream under the write timeout.
-func (w *ResponseWriter) flush() {
-	if len(w.c.wbuf) > 0 {
-		w.flushAt(time.Now())
+func (w *ResponseWriter) flush(c *conn) {
+	if len(c.wbuf) > 0 {
+		w.flushAt(c, time.Now())
 	}
 }
 
 // flushAt is flush for a caller that has just read the clock.
-func (w *ResponseWriter) flushAt(now time.Time) {
-	c := w.c
+func (w *ResponseWriter) flushAt(c *conn, now time.Time) {
 	if len(c.wbuf) == 0 || w.err != nil {
-		c.wbuf = c.wbuf[:0]
 		return
 	}
+	w.settleHead(c)
 	c.wd.write(now, c.opts.WriteTimeout)
-	if w.first.IsZero() {
-		w.first = now
-	}
-	_, err := c.rwc.Write(c.wbuf)
+	n, err := c.rwc.Write(c.wbuf)
+	c.wd.idle()
+	w.accepted(c, n, err, now)
 	c.wbuf = c.wbuf[:0]
-	w.wrote(err)
+}
+
+// accepted counts n bytes of c.wbuf as taken by the stream: the head
+// first, then the body (a failed write may count chunk framing as body).
+func (w *ResponseWriter) accepted(c *conn, n int, err error, now time.Time) {
+	if n > 0 {
+		w.onWire = true
+		if w.first.IsZero() {
+			w.first = now
+		}
+	}
+	head := min(n, w.headLeft)
+	w.headBytes += int64(head)
+	w.headLeft -= head
+	if err == nil {
+		w.bodyBytes += w.bodyLeft
+		w.bodyLeft = 0
+	} else {
+		body := min(int64(n-head), w.bodyLeft)
+		w.bodyBytes += body
+		w.bodyLeft = 0
+		w.headLeft = 0
+	}
+	w.wrote(c, err)
 }
 
 // writeDirect writes a large body (b, or s if b is nil) straight from the
 // caller's memory, after the buffered head has gone out.
-func (w *ResponseWriter) writeDirect(b []byte, s string) error {
+func (w *ResponseWriter) writeDirect(c *conn, b []byte, s string) error {
 	if w.err != nil {
 		return w.err
 	}
+	now := time.Now()
+	c.wd.write(now, c.opts.WriteTimeout)
+	var n int
 	var err error
 	if b != nil {
-		_, err = w.c.rwc.Write(b)
+		n, err = c.rwc.Write(b)
 	} else {
-		_, err = io.WriteString(w.c.rwc, s)
+		n, err = io.WriteString(c.rwc, s)
 	}
-	w.wrote(err)
-	return err
+	c.wd.idle()
+	if n > 0 {
+		w.onWire = true
+		if w.first.IsZero() {
+			w.first = now
+		}
+	}
+	w.bodyBytes += int64(n)
+	w.wrote(c, err)
+	return w.err
 }
 
-func (w *ResponseWriter) wrote(err error) {
+func (w *ResponseWriter) wrote(c *conn, err error) {
 	w.last = time.Now()
-	w.c.lastActivity = w.last
-	if err != nil && w.err == nil {
-		w.err = w.c.writeError(err)
-		w.c.broken = true
+	c.lastActivity = w.last
+	if err != nil {
+		w.writeFailed = true
+		c.broken = true
+		if w.err == nil {
+			w.err = c.writeError(err)
+		}
+		w.s.req.cancelContext(ErrClientGone)
 	}
+}
+
+// abort ends a response that cannot be completed. If nothing of it reached
+// the stream, its buffered bytes are dropped and the core's error response
+// goes in its place: err's status for a *ProtocolError (a body that failed
+// to arrive), else 500. If part of it is on the wire, the rest is dropped
+// and the stream closes, so the client sees a cut-off response, never a
+// complete one that lies. Either way the stream carries no more requests,
+// and the receipt says what went out, with err.
+func (w *ResponseWriter) abort(c *conn, err error) ResponseWritten {
+	c.broken = true
+	if w.onWire && !w.writeFailed {
+		// What is buffered is good body: let the client have it before the
+		// cut, without the end of the framing.
+		cause := w.err
+		w.err = nil
+		w.frameChunk(c)
+		w.flush(c)
+		w.err = errOr(cause, w.err)
+	}
+	c.wbuf = c.wbuf[:0]
+	w.headLeft, w.bodyLeft, w.pending, w.headEnd = 0, 0, -1, -1
+	if !w.onWire {
+		status, reason := 500, "Internal Server Error"
+		var pe *ProtocolError
+		if errors.As(err, &pe) {
+			status, reason = pe.Status, pe.Reason
+			c.rejected(pe, true)
+		}
+		w.state, w.err = writerFresh, nil
+		rw := w.sendError(c, status, reason, true)
+		if rw.err == nil {
+			rw.err = err
+		}
+		w.err = rw.err
+		return rw
+	}
+	w.state = writerDone
+	if w.err == nil {
+		w.err = err
+	}
+	return w.result()
+}
+
+// sendError sends the core's own error response in plain text; with
+// closeAfter the stream closes after it.
+func (w *ResponseWriter) sendError(c *conn, status int, reason string, closeAfter bool) ResponseWritten {
+	if closeAfter {
+		c.broken = true
+	}
+	w.header.Reset()
+	w.header.Set("Content-Type", "text/plain; charset=utf-8")
+	var b strings.Builder
+	b.WriteString(strconv.Itoa(status))
+	b.WriteByte(' ')
+	b.WriteString(statusText(status))
+	if reason != "" && reason != statusText(status) {
+		b.WriteString(": ")
+		b.WriteString(reason)
+	}
+	b.WriteByte('\n')
+	return w.send(status, nil, b.String())
 }
 
 func (w *ResponseWriter) result() ResponseWritten {
@@ -303,8 +451,8 @@ func (w *ResponseWriter) result() ResponseWritten {
 		bodyBytes: w.bodyBytes,
 		err:       w.err,
 	}
-	start := w.c.start
 	if !w.first.IsZero() {
+		start := w.s.start
 		rw.ttfb = w.first.Sub(start)
 		rw.duration = w.last.Sub(start)
 	}
@@ -317,7 +465,11 @@ func (w *ResponseWriter) result() ResponseWritten {
 // The Upgraded stream first returns any bytes the client sent after the
 // request head.
 func (w *ResponseWriter) Upgrade(status int) (*Upgraded, ResponseWritten) {
-	connect := string(w.c.req.method) == "CONNECT"
+	c := w.s.live()
+	if c == nil {
+		return nil, deadReceipt
+	}
+	connect := string(w.s.req.method) == "CONNECT"
 	if err := w.begin(status, true); err != nil {
 		return nil, w.refuse(err)
 	}
@@ -325,33 +477,40 @@ func (w *ResponseWriter) Upgrade(status int) (*Upgraded, ResponseWritten) {
 		return nil, w.refuse(ErrInvalidStatus)
 	}
 	w.status, w.framing, w.noBody = status, framingNone, true
-	if err := w.appendHead(time.Now()); err != nil {
+	if err := w.appendHead(c, time.Now()); err != nil {
 		return nil, w.refuse(err)
 	}
-	w.flush()
+	w.flush(c)
 	if w.err != nil {
 		w.state = writerDone
 		return nil, w.result()
 	}
-	return w.hijack(), w.result()
+	return w.hijack(c), w.result()
 }
 
 // Hijack hands the stream to the handler without writing anything, for
 // code that speaks the rest of the exchange itself (the net/http bridge's
 // Hijack). The ResponseWritten it returns has status 0.
 func (w *ResponseWriter) Hijack() (*Upgraded, ResponseWritten) {
+	c := w.s.live()
+	if c == nil {
+		return nil, deadReceipt
+	}
 	if w.state != writerFresh {
 		return nil, w.refuse(ErrAlreadySent)
 	}
-	return w.hijack(), ResponseWritten{seq: w.seq}
+	return w.hijack(c), ResponseWritten{seq: w.seq}
 }
 
-func (w *ResponseWriter) hijack() *Upgraded {
-	c := w.c
+func (w *ResponseWriter) hijack(c *conn) *Upgraded {
+	c.stopWatching()
 	w.state = writerHijacked
 	c.hijacked = true
 	c.wd.disarm()
 	u := &Upgraded{stream: c.rwc}
+	if c.r.stashed {
+		c.r.fill(c.r.buffered() + 1) //nolint:errcheck // only moves the stashed byte
+	}
 	if n := c.r.buffered(); n > 0 {
 		u.buffered = append([]byte(nil), c.r.take(n)...)
 	}

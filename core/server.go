@@ -35,6 +35,8 @@ type Server struct {
 
 	initOnce   sync.Once
 	inShutdown atomic.Bool
+	shutdown   chan struct{} // closed when Shutdown or Close begins
+	onShutdown []func()
 	ctx        context.Context
 	cancel     context.CancelFunc
 	slots      chan struct{}
@@ -49,6 +51,7 @@ type Server struct {
 func (s *Server) init() {
 	s.initOnce.Do(func() {
 		s.ctx, s.cancel = context.WithCancel(context.Background())
+		s.shutdown = make(chan struct{})
 		if s.MaxConns > 0 {
 			s.slots = make(chan struct{}, s.MaxConns)
 		}
@@ -59,9 +62,18 @@ func (s *Server) init() {
 
 // Serve accepts streams from l and serves each until l fails or the server
 // is shut down or closed; it then returns ErrServerClosed. Serve closes l
-// when it returns.
+// when it returns. A Server without a Handler, or with invalid Options,
+// is refused at once (ErrNoHandler, or the error of Options.Validate).
 func (s *Server) Serve(l Listener) error {
 	s.init()
+	if s.Handler == nil {
+		l.Close()
+		return ErrNoHandler
+	}
+	if err := s.Options.Validate(); err != nil {
+		l.Close()
+		return err
+	}
 	if !s.trackListener(l) {
 		l.Close()
 		return ErrServerClosed
@@ -71,6 +83,10 @@ func (s *Server) Serve(l Listener) error {
 	if s.Options.BaseContext == nil {
 		opts.BaseContext = s.ctx
 	}
+	if opts.Go == nil {
+		opts.Go = s.goroutines.Go
+	}
+	opts.shutdown = s.shutdown
 	spawn := s.Spawn
 	if spawn == nil {
 		spawn = s.goroutines.Go
@@ -166,14 +182,33 @@ func (s *Server) untrackStream(t *tracked) {
 	s.active.Done()
 }
 
+// RegisterOnShutdown registers f to be called when Shutdown begins, in the
+// order registered, on the goroutine that calls Shutdown and before it
+// waits for streams. f should start ending something long-lived (a
+// hijacked stream, a broadcast), not wait for it to end. Handlers can
+// instead select on Request.ShuttingDown.
+func (s *Server) RegisterOnShutdown(f func()) {
+	s.mu.Lock()
+	s.onShutdown = append(s.onShutdown, f)
+	s.mu.Unlock()
+}
+
 // Shutdown stops accepting, closes idle streams, lets every request in
 // progress finish (its response carries Connection: close) and returns
 // when no stream is left, or with ctx's error when ctx ends first. A stream
 // accepted but still silent gets up to five seconds to send its first
-// request, which is then served like one in progress.
+// request, which is then served like one in progress. Long-lived handlers
+// learn of the shutdown from Request.ShuttingDown and RegisterOnShutdown.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.init()
-	s.stop()
+	if s.stop() {
+		s.mu.Lock()
+		hooks := s.onShutdown
+		s.mu.Unlock()
+		for _, f := range hooks {
+			f()
+		}
+	}
 	poll := time.Millisecond
 	for {
 		if s.closeIdle() == 0 {
@@ -208,13 +243,18 @@ func (s *Server) Close() error {
 	return nil
 }
 
-func (s *Server) stop() {
+// stop stops accepting; it reports whether this call began the shutdown.
+func (s *Server) stop() bool {
 	s.mu.Lock()
-	s.inShutdown.Store(true)
+	first := !s.inShutdown.Swap(true)
+	if first {
+		close(s.shutdown)
+	}
 	for l := range s.listeners {
 		l.Close()
 	}
 	s.mu.Unlock()
+	return first
 }
 
 // closeIdle closes the streams that wait for a request (and new streams

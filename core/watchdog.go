@@ -1,7 +1,9 @@
 package core
 
 import (
+	"errors"
 	"io"
+	"net"
 	"sync"
 	"time"
 )
@@ -46,10 +48,11 @@ func (wd *watchdog) write(now time.Time, d time.Duration) {
 	wd.arm(now, d)
 }
 
-// handlerRunning stops a bare stream's timer while a handler computes: a
-// stream's own deadlines need nothing, as every read and write re-arms its
-// own, but the one timer of a bare stream would close it mid-handler.
-func (wd *watchdog) handlerRunning() {
+// idle stops a bare stream's timer once the read or write it guarded has
+// returned: a timeout covers blocked I/O only, never a handler computing
+// between reads or pauses between flushes. A stream's own deadlines need
+// nothing, as every read and write sets its own first.
+func (wd *watchdog) idle() {
 	if wd.timer != nil {
 		wd.timer.arm(time.Time{}, -1)
 	}
@@ -84,6 +87,16 @@ func (wd *watchdog) stop() {
 		wd.timer = nil
 	}
 	wd.deadlines, wd.closer = nil, nil
+}
+
+// isTimeout reports whether err is a timeout: the timer of a bare stream
+// fired, or the stream's own deadline passed.
+func (wd *watchdog) isTimeout(err error) bool {
+	if wd.timedOut() {
+		return true
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 // A closingTimer closes a stream once its due time passes. Arming it only

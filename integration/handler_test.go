@@ -74,7 +74,7 @@ func testHandler(st *serverState) core.Handler {
 			if err1 != nil || err2 != nil || n < 0 {
 				return w.SendString(400, "bad bytes or seed")
 			}
-			s := w.Stream(200)
+			s := w.Begin(200)
 			// A failed write leaves the client a cut-off chunked body;
 			// Finish reports why.
 			_ = writePattern(s, seed, n)

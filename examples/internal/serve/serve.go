@@ -139,7 +139,7 @@ func Until(ctx context.Context, srv *core.Server, l core.Listener) error {
 // SendPairs answers 200 with one "name<sep>value" line per pair, as the
 // echo handlers list a request's header fields or cookies.
 func SendPairs(w *core.ResponseWriter, pairs iter.Seq2[[]byte, []byte], sep string) core.ResponseWritten {
-	s := w.Stream(200)
+	s := w.Begin(200)
 	for name, value := range pairs {
 		s.Write(name)
 		s.WriteString(sep)

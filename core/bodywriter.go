@@ -1,0 +1,311 @@
+package core
+
+import (
+	"io"
+	"strconv"
+	"time"
+)
+
+// A BodyWriter writes a response body piece by piece. ResponseWriter.Begin
+// opens it and Finish ends it. On HTTP/1.1 it is sent with chunked framing,
+// unless the handler set a Content-Length first, which the BodyWriter then
+// holds it to; on HTTP/1.0 the body ends when the stream closes.
+//
+// Writes are buffered; Flush sends what is buffered at once (server-sent
+// events flush after every event). A BodyWriter may be written from another
+// goroutine, one at a time, but the handler must not return before Finish:
+// after it returns, every method fails with ErrResponseOver.
+type BodyWriter struct {
+	w *ResponseWriter
+}
+
+// flushSize is how many buffered bytes make a chunk: large enough that
+// framing costs little, small enough to keep a stream's memory modest.
+const flushSize = 8 << 10
+
+// Begin sends the head of a response whose body follows through the
+// returned BodyWriter. The head leaves with the first Flush or once enough
+// body is buffered.
+func (w *ResponseWriter) Begin(status int) *BodyWriter {
+	c := w.s.live()
+	if c == nil {
+		return &w.body
+	}
+	if err := w.begin(status, false); err != nil {
+		w.openErr(err)
+		return &w.body
+	}
+	if err := w.frame(c, status, -1); err != nil {
+		w.openErr(err)
+		return &w.body
+	}
+	if err := w.appendHead(c, time.Now()); err != nil {
+		w.openErr(err)
+	}
+	return &w.body
+}
+
+// openErr records a body that could not open; if nothing was sent the
+// core answers 500 for it.
+func (w *ResponseWriter) openErr(err error) {
+	if w.err == nil {
+		w.err = err
+	}
+}
+
+// conn returns the conn of an open body, or why it is not open.
+func (b *BodyWriter) conn() (*conn, error) {
+	w := b.w
+	c := w.s.live()
+	switch {
+	case c == nil:
+		return nil, ErrResponseOver
+	case w.err != nil:
+		return nil, w.err
+	case w.state != writerOpen:
+		return nil, ErrAlreadySent
+	}
+	return c, nil
+}
+
+// Write buffers p as body bytes, sending a chunk when the buffer fills.
+func (b *BodyWriter) Write(p []byte) (int, error) {
+	return b.write(p, "")
+}
+
+// WriteString is Write for a string, without converting it.
+func (b *BodyWriter) WriteString(s string) (int, error) {
+	return b.write(nil, s)
+}
+
+func (b *BodyWriter) write(p []byte, str string) (int, error) {
+	c, err := b.conn()
+	if err != nil {
+		return 0, err
+	}
+	w := b.w
+	n := len(p) + len(str)
+	if w.noBody {
+		if bodiless(w.status) && n > 0 {
+			return 0, ErrBodyNotAllowed
+		}
+		return n, nil // HEAD: the body a GET would get is computed, not sent
+	}
+	if w.declared >= 0 && w.bodyLeft+w.bodyBytes+int64(n) > w.declared {
+		return 0, ErrContentLength // refused whole: the body so far stays valid
+	}
+	if len(c.wbuf)+n > flushSize && n >= flushSize/2 {
+		// Large write: send what is buffered, then this as one chunk
+		// straight from the caller's memory.
+		w.frameChunk(c)
+		w.openChunk(c, n)
+		w.flush(c)
+		w.writeDirect(c, p, str)
+		if w.framing == framingChunked {
+			c.wbuf = append(c.wbuf, "\r\n"...)
+		}
+	} else {
+		if w.pending < 0 {
+			w.pending = len(c.wbuf)
+		}
+		c.wbuf = append(c.wbuf, p...)
+		c.wbuf = append(c.wbuf, str...)
+		w.bodyLeft += int64(n)
+		if len(c.wbuf) >= flushSize {
+			w.frameChunk(c)
+			w.flush(c)
+		}
+	}
+	if w.err != nil {
+		return 0, w.err
+	}
+	return n, nil
+}
+
+// ReadFrom copies r into the body, reading straight into the write
+// buffer, so io.Copy to a BodyWriter needs no buffer of its own.
+func (b *BodyWriter) ReadFrom(r io.Reader) (int64, error) {
+	w := b.w
+	var total int64
+	for {
+		c, err := b.conn()
+		if err != nil {
+			return total, err
+		}
+		if len(c.wbuf) >= flushSize-chunkHeaderRoom {
+			w.frameChunk(c)
+			w.flush(c)
+			continue
+		}
+		if w.pending < 0 {
+			w.pending = len(c.wbuf)
+		}
+		room := flushSize - len(c.wbuf)
+		if w.declared >= 0 && !w.noBody {
+			room = int(min(int64(room), w.declared-w.bodyBytes-w.bodyLeft+1)) // +1 detects a reader that runs over
+		}
+		start := len(c.wbuf)
+		c.wbuf = c.wbuf[:start+room]
+		n, rerr := r.Read(c.wbuf[start:])
+		c.wbuf = c.wbuf[:start+n]
+		if w.err != nil {
+			// The read failed the response (a request body that broke):
+			// what it read is not to be sent.
+			c.wbuf = c.wbuf[:start]
+			return total, w.err
+		}
+		if w.noBody {
+			c.wbuf = c.wbuf[:start]
+		}
+		if w.declared >= 0 && !w.noBody && w.bodyBytes+w.bodyLeft+int64(n) > w.declared {
+			// The reader runs past the declared length: keep the bytes
+			// that fit, drop the rest.
+			keep := int(w.declared - w.bodyBytes - w.bodyLeft)
+			c.wbuf = c.wbuf[:start+keep]
+			w.bodyLeft += int64(keep)
+			return total + int64(keep), ErrContentLength
+		}
+		if !w.noBody {
+			w.bodyLeft += int64(n)
+		}
+		total += int64(n)
+		if rerr == io.EOF {
+			return total, nil
+		}
+		if rerr != nil {
+			return total, rerr
+		}
+	}
+}
+
+// chunkHeaderRoom is the room kept for a chunk-size line and the CRLF
+// after the data: 8 hex digits cover the largest chunk this code makes.
+const chunkHeaderRoom = 8 + 2 + 2
+
+// frameChunk turns the unframed bytes at the end of c.wbuf into a chunk.
+func (w *ResponseWriter) frameChunk(c *conn) {
+	if w.pending < 0 {
+		return
+	}
+	start := w.pending
+	w.pending = -1
+	size := len(c.wbuf) - start
+	if size == 0 || w.framing != framingChunked {
+		return
+	}
+	var hdr [18]byte
+	h := strconv.AppendInt(hdr[:0], int64(size), 16)
+	h = append(h, "\r\n"...)
+	c.wbuf = append(c.wbuf, h...) // grow by len(h)
+	copy(c.wbuf[start+len(h):], c.wbuf[start:start+size])
+	copy(c.wbuf[start:], h)
+	c.wbuf = append(c.wbuf, "\r\n"...)
+}
+
+// openChunk appends the size line of a chunk of n bytes that will follow.
+func (w *ResponseWriter) openChunk(c *conn, n int) {
+	if w.framing != framingChunked {
+		return
+	}
+	c.wbuf = strconv.AppendInt(c.wbuf, int64(n), 16)
+	c.wbuf = append(c.wbuf, "\r\n"...)
+}
+
+// Flush sends the head and everything buffered.
+func (b *BodyWriter) Flush() error {
+	c, err := b.conn()
+	if err != nil {
+		return err
+	}
+	w := b.w
+	w.frameChunk(c)
+	w.flush(c)
+	return w.err
+}
+
+// Trailer returns the trailer fields sent after the last chunk by Finish.
+// They are sent only with chunked framing (HTTP/1.1 without a declared
+// Content-Length); clients learn of them through a Trailer field set in the
+// head, by convention.
+func (b *BodyWriter) Trailer() *Header { return &b.w.trailer }
+
+// Finish ends the body, sends what is buffered and the trailers, and returns
+// what was written. A response that cannot end well (fewer bytes than a
+// declared Content-Length, an invalid trailer field, a request body that
+// broke while it was written) is aborted: if none of it reached the wire
+// the core sends an error response in its place (500, or the request
+// body's 400 or 413), otherwise the stream is closed so that the client
+// sees a cut-off body. The receipt's Err says why.
+func (b *BodyWriter) Finish() ResponseWritten {
+	w := b.w
+	c := w.s.live()
+	switch {
+	case c == nil:
+		return deadReceipt
+	case w.state == writerFresh:
+		return w.refuse(w.err)
+	case w.state != writerOpen:
+		return w.refuse(ErrAlreadySent)
+	case w.err != nil:
+		return w.abort(c, w.err)
+	}
+	w.frameChunk(c)
+	if w.declared >= 0 && !w.noBody && w.bodyBytes+w.bodyLeft != w.declared {
+		return w.abort(c, ErrContentLength)
+	}
+	if w.framing == framingChunked && !w.noBody {
+		for _, f := range w.trailer.fields {
+			if !validFieldName(f.name) || !validFieldValue(f.value) {
+				return w.abort(c, ErrInvalidHeader)
+			}
+		}
+		c.wbuf = append(c.wbuf, "0\r\n"...)
+		for _, f := range w.trailer.fields {
+			c.wbuf = append(c.wbuf, f.name...)
+			c.wbuf = append(c.wbuf, ": "...)
+			c.wbuf = append(c.wbuf, f.value...)
+			c.wbuf = append(c.wbuf, "\r\n"...)
+		}
+		c.wbuf = append(c.wbuf, "\r\n"...)
+	}
+	w.flush(c)
+	w.state = writerDone
+	return w.result()
+}
+
+// SendReader sends status with the body read from r. With size >= 0 the
+// body is framed by Content-Length and size bytes are read (a reader with
+// more is cut there, and the receipt's Err is ErrContentLength). A reader
+// that ends early or fails aborts the response as Finish describes: 500 if
+// nothing was on the wire yet, else a cut-off body. With size < 0 the body
+// is streamed (chunked on HTTP/1.1).
+func (w *ResponseWriter) SendReader(status int, r io.Reader, size int64) ResponseWritten {
+	c := w.s.live()
+	if c == nil {
+		return deadReceipt
+	}
+	if size >= 0 && !w.header.Has("Content-Length") {
+		w.header.Set("Content-Length", strconv.FormatInt(size, 10))
+	}
+	b := w.Begin(status)
+	if w.state != writerOpen {
+		return w.refuse(w.err)
+	}
+	if w.noBody {
+		return b.Finish() // HEAD: the length is known without reading
+	}
+	_, err := b.ReadFrom(r)
+	switch {
+	case err == ErrContentLength && w.err == nil:
+		// The reader holds more than size: the size bytes sent make a
+		// whole response; the receipt says what was left out.
+		rw := b.Finish()
+		if rw.err == nil {
+			rw.err = err
+		}
+		return rw
+	case err != nil:
+		return w.abort(c, err)
+	}
+	return b.Finish()
+}

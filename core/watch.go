@@ -1,0 +1,67 @@
+package core
+
+import (
+	"sync/atomic"
+	"time"
+)
+
+// A watcher reads the stream in the background while a handler runs, to
+// notice a client that closes the stream and cancel the request's context,
+// as net/http's background read does. It runs only for a request whose
+// handler asked for its context and whose body has been read, on a stream
+// with deadlines (the only way to stop a blocked read), and only where
+// Options.Go provides a goroutine, since the core starts none itself.
+type watcher struct {
+	active   bool
+	done     chan struct{}
+	buf      [1]byte
+	n        int
+	err      error
+	stopping atomic.Bool
+}
+
+// aLongTimeAgo is a deadline that has passed, to stop a blocked read.
+var aLongTimeAgo = time.Unix(1, 0)
+
+// watchClient starts the watcher if the request allows it.
+func (c *conn) watchClient() {
+	s := c.cur
+	w := &c.watch
+	if c.opts.Go == nil || c.wd.deadlines == nil || w.active || c.hijacked ||
+		s.req.ctx == nil || !c.in.done() || c.r.stashed || c.r.err != nil {
+		return
+	}
+	w.active = true
+	w.done = make(chan struct{})
+	w.n, w.err = 0, nil
+	w.stopping.Store(false)
+	c.wd.deadlines.SetReadDeadline(time.Time{}) //nolint:errcheck // a failing stream fails the read
+	rwc, cancel := c.rwc, s.req.cancel
+	c.opts.Go(func() {
+		n, err := rwc.Read(w.buf[:])
+		w.n, w.err = n, err
+		if n == 0 && err != nil && !w.stopping.Load() {
+			cancel(ErrClientGone)
+		}
+		close(w.done)
+	})
+}
+
+// stopWatching stops the watcher and keeps what it read: a byte of the
+// next request, or the end of the stream.
+func (c *conn) stopWatching() {
+	w := &c.watch
+	if !w.active {
+		return
+	}
+	w.stopping.Store(true)
+	c.wd.deadlines.SetReadDeadline(aLongTimeAgo) //nolint:errcheck // the read ends either way
+	<-w.done
+	w.active = false
+	if w.n > 0 {
+		c.r.stash, c.r.stashed = w.buf[0], true
+	}
+	if w.err != nil && !(w.n == 0 && c.wd.isTimeout(w.err)) && c.r.err == nil {
+		c.r.err = w.err
+	}
+}
