@@ -137,9 +137,9 @@ const maxChunkSizeDigits = 15
 
 // parseChunkLine parses "HEX *( BWS ";" BWS name [ BWS "=" BWS value ] )
 // CRLF" (RFC 9112 section 7.1.1). Whitespace is allowed only where the
-// grammar has BWS: a space after the size that no ";" follows is refused,
-// since recipients that stop at the space and ones that do not would read
-// different sizes.
+// grammar has BWS, and not even there right after the size: net/http and
+// other recipients refuse "5 ;x", and a size line that two parsers read
+// differently is how a body is smuggled.
 func parseChunkLine(line []byte) (int64, error) {
 	if len(line) < 3 || line[len(line)-2] != '\r' {
 		return 0, malformedChunk("chunk-size line not ended by CRLF")
@@ -155,6 +155,9 @@ func parseChunkLine(line []byte) (int64, error) {
 	}
 	if i == 0 {
 		return 0, malformedChunk("chunk size is not hexadecimal")
+	}
+	if i < len(line) && line[i] != ';' {
+		return 0, malformedChunk("unexpected bytes after the chunk size")
 	}
 	return size, checkChunkExtensions(line[i:])
 }

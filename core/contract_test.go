@@ -430,3 +430,45 @@ func TestHeadKeepsDeclaredContentLength(t *testing.T) {
 	}
 	x.expectOpen()
 }
+
+// TestLargeStreamedUploadOverTCP: the echo of a body far past the drain
+// limit keeps the stream, and the request pipelined behind it is answered.
+func TestLargeStreamedUploadOverTCP(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		core.ServeConn(c, echoBody, nil)
+	}()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { c.Close(); <-done }()
+	body := strings.Repeat("0123456789abcdef", 1<<16) // 1 MiB, four times the drain limit
+	go io.WriteString(c, "POST /big HTTP/1.1\r\nHost: h\r\nContent-Length: 1048576\r\n\r\n"+body+
+		"POST /small HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\nok")
+	c.SetReadDeadline(time.Now().Add(20 * time.Second))
+	br := bufio.NewReader(c)
+	for _, want := range []string{body, "ok"} {
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatalf("response lost: %v", err)
+		}
+		got, err := io.ReadAll(resp.Body)
+		if err != nil || string(got) != want {
+			t.Fatalf("body of %d bytes, %v; want %d bytes", len(got), err, len(want))
+		}
+		if resp.Close {
+			t.Fatalf("Connection: close on a response whose request body was read whole")
+		}
+	}
+}

@@ -29,13 +29,26 @@
 //	                     close: Connection: close, HTTP/1.0, errors,
 //	                     shutdown, idle timeout; Upgrade hands it over
 //
-// # Borrowed data
+// # Lifetimes
 //
 // A request is parsed in place in the stream's read buffer. The []byte
 // values a Request returns (RawPath, Header().Peek, Cookies, ...) are
 // borrowed: valid until the handler returns and never to be modified.
-// Methods that return strings return copies, safe to keep. The Request and
-// ResponseWriter themselves are reused for the stream's next request.
+// Methods that return strings return copies, safe to keep.
+//
+// The handles a handler receives (the *Request, its *Body and headers, the
+// *ResponseWriter and its *BodyWriter) belong to that one call. When the
+// handler returns they die: reads return nothing (a Body read returns
+// ErrResponseOver), writes and terminal methods fail with ErrResponseOver,
+// and the request's context is cancelled. A dead handle never reaches
+// another stream's request: the core allocates a stream's handles with the
+// stream and pools only byte buffers. On the same stream, the next request
+// gets other handles, and a dead handle that is used is retired for good.
+// The one misuse that can still reach the same stream's data is a handle
+// kept untouched through a whole request of that stream and then used
+// during the one after; ruling that out would cost an allocation per
+// request. Copy what must outlive the handler (strings, Header().Get,
+// bytes.Clone) and keep no handle.
 //
 // # Strictness
 //
@@ -51,11 +64,22 @@
 //
 // Streams with SetReadDeadline and SetWriteDeadline get deadlines. A bare
 // io.ReadWriteCloser gets one timer that closes it when a read or write
-// overruns. Options names each timeout and its default.
+// overruns; it runs only while a read or write is blocked. Options names
+// each timeout and its default.
+//
+// # Contexts
+//
+// Request.Context is made on first use, so a handler that does not ask
+// costs nothing. It is cancelled when the handler returns, when the client
+// is found gone, and when a Server is closed; with Options.Go (a Server sets
+// it) the core also watches the stream in the background while the handler
+// runs, as net/http does. Shutdown does not cancel it: in-flight requests
+// finish, and long-lived handlers end on Request.ShuttingDown.
 //
 // # Concurrency
 //
-// A ResponseWriter and its Stream may be used by one goroutine at a time,
-// and only until the handler returns. Server's methods are safe for
-// concurrent use.
+// A Request, ResponseWriter and BodyWriter may be used by one goroutine at
+// a time, and only until the handler returns (see Lifetimes). A handler may
+// hand its BodyWriter to another goroutine, but must wait for it before it
+// calls Finish and returns. Server's methods are safe for concurrent use.
 package core

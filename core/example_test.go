@@ -2,6 +2,7 @@ package core_test
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -127,4 +128,46 @@ func ExampleAccessLog() {
 	resp.Body.Close()
 	<-done // the line is logged after the response is sent
 	// Output: level=INFO msg=request method=GET target="/shout?word=hi" proto=HTTP/1.1 status=200 body_bytes=2 remote=pipe
+}
+
+// A long-lived response (server-sent events here) ends when the server
+// shuts down, so Shutdown need not wait for it, and stops early when the
+// client goes away.
+func ExampleRequest_ShuttingDown() {
+	events := core.HandlerFunc(func(req *core.Request, w *core.ResponseWriter) core.ResponseWritten {
+		w.Header().Set("Content-Type", "text/event-stream")
+		b := w.Begin(200)
+		b.WriteString("data: welcome\n\n")
+		b.Flush()
+		select {
+		case <-req.ShuttingDown():
+			b.WriteString("event: bye\ndata: restarting\n\n")
+		case <-req.Context().Done(): // the client left
+		}
+		return b.Finish()
+	})
+	l, _ := pipe.Listen("", nil)
+	srv := &core.Server{Handler: events}
+	go srv.Serve(l)
+
+	resp, _ := l.Client().Get("http://app/events")
+	first := make([]byte, len("data: welcome\n\n"))
+	io.ReadFull(resp.Body, first)
+	srv.Shutdown(context.Background()) // returns once the handler has finished
+	rest, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	fmt.Printf("%s%s", first, rest)
+	// Output:
+	// data: welcome
+	//
+	// event: bye
+	// data: restarting
+}
+
+// Options are checked before a stream is served: nonsense is an error
+// that names the field, not a silent default.
+func ExampleOptions_Validate() {
+	opts := &core.Options{MaxHeaderBytes: -1}
+	fmt.Println(opts.Validate())
+	// Output: tophat: Options.MaxHeaderBytes is -1; want 0 for the default or a positive size
 }
