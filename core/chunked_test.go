@@ -73,7 +73,7 @@ func TestChunkOverheadBound(t *testing.T) {
 		input string
 		ok    bool
 	}{
-		"many one-byte chunks": {small.String(), true},
+		"many one-byte chunks":    {small.String(), true},
 		"extensions paid by data": {string(bytes.Repeat([]byte("400;"+string(bytes.Repeat([]byte("e"), 1000))+"\r\n"+string(bytes.Repeat([]byte("d"), 1024))+"\r\n"), 50)) + "0\r\n\r\n", true},
 		"extensions without data": {string(bytes.Repeat([]byte("1;"+string(bytes.Repeat([]byte("e"), 1000))+"\r\nx\r\n"), 50)) + "0\r\n\r\n", false},
 	} {
