@@ -142,6 +142,7 @@ func (c *conn) serve() error {
 			c.retire(s)
 			return nil
 		}
+		c.reportBodyError(false) // one the handler met and answered itself
 		closing := c.broken || s.w.closing
 		clientDone := s.req.closeAfter
 		// A client that sent Expect: 100-continue and got no 100 may or may
@@ -151,7 +152,7 @@ func (c *conn) serve() error {
 		if !closing && !waiting && !c.in.drain(c, c.opts.MaxDrainBytes) {
 			closing = true
 		}
-		c.reportBodyError(false)
+		c.reportBodyError(false) // one the drain met
 		if closing || waiting {
 			c.closeStream(!(clientDone && c.in.done() && !c.r.pending()))
 			return nil
