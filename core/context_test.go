@@ -262,3 +262,27 @@ func TestPanicIsLoggedWithStack(t *testing.T) {
 		t.Fatalf("log has no stack: %s", logs.String())
 	}
 }
+
+func TestPathValuesAndPattern(t *testing.T) {
+	var kept *core.Request
+	var got [3]string
+	h := core.HandlerFunc(func(req *core.Request, w *core.ResponseWriter) core.ResponseWritten {
+		if req.Path() == "/users/7" {
+			req.SetPattern("GET /users/{id}")
+			req.SetPathValue("id", "7")
+			req.SetPathValue("id", "8") // replaced, not added
+			got = [3]string{req.Pattern(), req.PathValue("id"), req.PathValue("missing")}
+			kept = req
+		} else if kept.PathValue("id") != "" || kept.Pattern() != "" {
+			t.Error("a dead request still shows path values")
+		}
+		return w.SendStatus(204)
+	})
+	x := serve(t, nil, h)
+	x.send("GET /users/7 HTTP/1.1\r\nHost: h\r\n\r\nGET / HTTP/1.1\r\nHost: h\r\n\r\n")
+	x.response("GET")
+	x.response("GET")
+	if got != [3]string{"GET /users/{id}", "8", ""} {
+		t.Fatalf("got %q", got)
+	}
+}

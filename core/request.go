@@ -49,7 +49,12 @@ type Request struct {
 
 	ctx    context.Context // created on first use
 	cancel context.CancelCauseFunc
+
+	pattern    string
+	pathValues []pathValue // set by a router; the slice is kept between requests
 }
+
+type pathValue struct{ name, value string }
 
 // A TargetForm is the form of a request-target (RFC 9112 section 3.2).
 type TargetForm uint8
@@ -65,10 +70,11 @@ const (
 // reset empties r for the next request, keeping its storage. Everything
 // that pointed into the read buffer goes, so a dead Request reads nothing.
 func (r *Request) reset() {
-	s, header, trailer := r.s, r.header, r.trailer
+	s, header, trailer, values := r.s, r.header, r.trailer, r.pathValues
 	header.reset()
 	trailer.reset()
-	*r = Request{s: s, header: header, trailer: trailer, body: Body{s: s}}
+	clear(values)
+	*r = Request{s: s, header: header, trailer: trailer, body: Body{s: s}, pathValues: values[:0]}
 }
 
 // dead reports whether the handler that received r has returned.
@@ -133,6 +139,46 @@ func (r *Request) Query() url.Values {
 	}
 	return r.query
 }
+
+// SetPathValue records the value of a wildcard of the route that matched,
+// for PathValue, as net/http's Request.SetPathValue does; routers call it.
+// Setting a name again replaces its value. Storage is kept from request to
+// request, so a router that sets values allocates nothing for them.
+func (r *Request) SetPathValue(name, value string) {
+	if r.dead() {
+		return
+	}
+	for i := range r.pathValues {
+		if r.pathValues[i].name == name {
+			r.pathValues[i].value = value
+			return
+		}
+	}
+	r.pathValues = append(r.pathValues, pathValue{name, value})
+}
+
+// PathValue returns the value a router recorded for the wildcard name, or
+// "" if there is none.
+func (r *Request) PathValue(name string) string {
+	for i := range r.pathValues {
+		if r.pathValues[i].name == name {
+			return r.pathValues[i].value
+		}
+	}
+	return ""
+}
+
+// SetPattern records the route pattern that matched (such as
+// "GET /users/{id}"), for Pattern; routers call it.
+func (r *Request) SetPattern(pattern string) {
+	if !r.dead() {
+		r.pattern = pattern
+	}
+}
+
+// Pattern returns the route pattern a router recorded, or "". Access logs
+// and metrics label requests with it: unlike the path, it has few values.
+func (r *Request) Pattern() string { return r.pattern }
 
 // ProtoMinor returns the minor version: 1 for HTTP/1.1, 0 for HTTP/1.0.
 func (r *Request) ProtoMinor() int { return r.minor }
