@@ -117,4 +117,3 @@ func TestReusePortAcrossProcesses(t *testing.T) {
 		}
 	}
 }
-
