@@ -136,6 +136,9 @@ func listen(tcpAddr, unixPath string) ([]*inherit.Listener, error) {
 		if sock.addr == "" {
 			continue
 		}
+		if sock.network == "unix" {
+			removeStale(sock.addr)
+		}
 		nl, err := net.Listen(sock.network, sock.addr)
 		if err != nil {
 			return nil, err
@@ -150,6 +153,21 @@ func listen(tcpAddr, unixPath string) ([]*inherit.Listener, error) {
 		return nil, errors.New("nothing to listen on: give -tcp or -unix, or start under socket activation")
 	}
 	return ls, nil
+}
+
+// removeStale removes a Unix socket file that no process serves any more.
+// After a handover the socket belongs to processes that did not create its
+// file, and none of them knows it is the last, so the last one to stop
+// leaves the file behind; a live socket is left alone, and Listen then
+// reports it in use.
+func removeStale(path string) {
+	if c, err := net.Dial("unix", path); err == nil {
+		c.Close()
+		return
+	}
+	if fi, err := os.Lstat(path); err == nil && fi.Mode()&os.ModeSocket != 0 {
+		os.Remove(path)
+	}
 }
 
 // handover starts this program again with the same arguments and passes

@@ -51,9 +51,13 @@ func (l *Listener) Accept() (io.ReadWriteCloser, error) {
 func (l *Listener) AcceptConn() (net.Conn, error) { return l.ln.Accept() }
 
 // Close stops this process listening. The socket lives on in any other
-// process that holds it (the one a Handover started, or systemd), and a
-// Unix socket's file is never removed here: it belongs to whoever created
-// it, and after a handover to the new process.
+// process that holds it (the one a Handover started, or systemd). The file
+// of an inherited Unix socket is never removed here: systemd owns it, or,
+// after a handover, no process knows whether it is the last to serve it,
+// so the last one leaves it behind and the next fresh start must replace
+// it (transports/unix replaces such a stale socket). A socket this process
+// created and passed to Wrap keeps its file until Close unless it was
+// handed over.
 func (l *Listener) Close() error { return l.ln.Close() }
 
 // Addr returns the socket's address.
