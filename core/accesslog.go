@@ -8,8 +8,9 @@ import (
 // AccessLog returns a middleware that logs one line per request at level
 // Info on logger (slog.Default() if nil), from what the ResponseWritten
 // reports: method, target, status, head and body bytes, time to first and
-// last byte, the remote address when the stream knows it, and the write
-// error, if any, at level Warn.
+// last byte, whether the response was only buffered (see
+// ResponseWritten.Buffered), the remote address when the stream knows it,
+// and the write error, if any, at level Warn.
 func AccessLog(logger *slog.Logger) Middleware {
 	return func(next Handler) Handler {
 		return HandlerFunc(func(req *Request, w *ResponseWriter) ResponseWritten {
@@ -35,6 +36,9 @@ func AccessLog(logger *slog.Logger) Middleware {
 				slog.Int64("body_bytes", rw.BodyBytes()),
 				slog.Duration("ttfb", rw.TimeToFirstByte()),
 				slog.Duration("ttlb", rw.Duration()),
+			}
+			if rw.Buffered() {
+				attrs = append(attrs, slog.Bool("buffered", true))
 			}
 			if addr := req.RemoteAddr(); addr != nil {
 				attrs = append(attrs, slog.String("remote", addr.String()))

@@ -132,6 +132,10 @@ func (b *BodyWriter) ReadFrom(r io.Reader) (int64, error) {
 		if err != nil {
 			return total, err
 		}
+		// r may be the request body, whose read writes out batched
+		// responses and so moves what is behind them in c.wbuf: do it
+		// now, before a slice of c.wbuf is handed to r.
+		c.flushBatched()
 		if len(c.wbuf) >= flushSize-chunkHeaderRoom {
 			w.frameChunk(c)
 			w.flush(c)
@@ -268,7 +272,7 @@ func (b *BodyWriter) Finish() ResponseWritten {
 		}
 		c.wbuf = append(c.wbuf, "\r\n"...)
 	}
-	w.flush(c)
+	w.complete(c, time.Now())
 	w.state = writerDone
 	return w.result()
 }

@@ -23,6 +23,10 @@ type conn struct {
 
 	r       connReader
 	wbuf    []byte
+	// The first batched bytes of wbuf are complete responses to earlier
+	// pipelined requests, waiting to leave with the current one.
+	batched      int
+	batchedCount int
 	bufs    *connBuffers
 	scratch []byte // drains unread bodies
 	wd      watchdog
@@ -185,6 +189,7 @@ func (c *conn) finish(s *slot, err error) error {
 func (c *conn) readRequest(s *slot, first bool) error {
 	c.expect, c.sentContinue, c.bodyErr, c.bodyReported = false, false, nil, false
 	if !c.r.pending() {
+		c.flushBatched()
 		timeout := c.opts.IdleTimeout
 		if first {
 			timeout = c.opts.ReadHeaderTimeout
@@ -221,6 +226,7 @@ func (c *conn) readRequest(s *slot, first bool) error {
 			c.expect = s.req.expectContinue
 			return nil
 		}
+		c.flushBatched()
 		if !armed {
 			c.wd.read(time.Now(), c.opts.ReadHeaderTimeout)
 			armed = true
@@ -296,6 +302,42 @@ func (c *conn) callHandler(s *slot) (rw ResponseWritten, panicked bool) {
 	return c.handler.Serve(&s.req, &s.w), false
 }
 
+// mayBatch reports whether a complete response may wait in the write
+// buffer: the next request is already buffered, this one's body was read
+// whole, the stream stays open, and the batch is within its bounds.
+func (c *conn) mayBatch(w *ResponseWriter) bool {
+	return !c.opts.FlushEachResponse && !w.closing && !c.broken && c.in.done() && c.r.buffered() > 0 &&
+		len(c.wbuf) <= maxBatchBytes && c.batchedCount < maxBatchResponses
+}
+
+// flushBatched writes the complete responses waiting at the start of the
+// write buffer, keeping what the current response has buffered behind them.
+func (c *conn) flushBatched() {
+	n := c.batched
+	if n == 0 {
+		return
+	}
+	c.batched, c.batchedCount = 0, 0
+	c.wd.write(time.Now(), c.opts.WriteTimeout)
+	_, err := c.rwc.Write(c.wbuf[:n])
+	c.wd.idle()
+	c.wbuf = c.wbuf[:copy(c.wbuf, c.wbuf[n:])]
+	w := &c.cur.w
+	if w.headEnd >= 0 {
+		w.headEnd -= n
+	}
+	if w.pending >= 0 {
+		w.pending -= n
+	}
+	if err != nil {
+		c.broken = true
+		w.writeFailed = true
+		if w.err == nil {
+			w.err = c.writeError(err)
+		}
+	}
+}
+
 // mustCloseAfter decides, as a response head is composed, whether the
 // stream ends after it.
 func (c *conn) mustCloseAfter() bool {
@@ -312,6 +354,7 @@ func (c *conn) mustCloseAtHead() bool {
 // first body read, unless a final response already reached the wire. A
 // head that is only buffered stays behind the 100.
 func (c *conn) beforeBodyRead() error {
+	c.flushBatched() // the read may block
 	if c.expect && !c.sentContinue && !c.cur.w.onWire {
 		c.sentContinue = true
 		c.wd.write(time.Now(), c.opts.WriteTimeout)
@@ -385,6 +428,7 @@ const (
 // read what is still in flight, for a bounded time, until the client
 // closes too.
 func (c *conn) closeStream(linger bool) {
+	c.flushBatched()
 	if cw, ok := c.rwc.(interface{ CloseWrite() error }); ok && linger && c.r.err == nil {
 		if cw.CloseWrite() == nil {
 			c.wd.read(time.Now(), lingerTimeout)

@@ -66,6 +66,13 @@ type Options struct {
 	// any repetition is answered 400, the stricter reading.
 	FoldContentLength bool
 
+	// FlushEachResponse writes every response to the stream as it is
+	// completed. Off: a complete response to a pipelined request may wait
+	// in the write buffer and leave with the next ones in one write (its
+	// receipt then says Buffered), which is much faster for clients that
+	// pipeline. Set it when every receipt must be of the wire.
+	FlushEachResponse bool
+
 	// ErrorLog receives what the core cannot report elsewhere: handlers
 	// that panic (with their stack) or return no response. Default
 	// slog.Default().

@@ -43,6 +43,7 @@ type ResponseWriter struct {
 	last           time.Time
 	err            error
 	writeFailed    bool // the stream refused a write
+	buffered       bool // complete in the write buffer, not yet written
 	closing        bool // the stream ends after this response
 	userConnection bool // the handler set a Connection field
 
@@ -125,12 +126,12 @@ func (w *ResponseWriter) send(status int, b []byte, s string) ResponseWritten {
 	}
 	switch {
 	case w.noBody || n == 0:
-		w.flushAt(c, now)
+		w.complete(c, now)
 	case n <= writeCombineLimit:
 		c.wbuf = append(c.wbuf, b...)
 		c.wbuf = append(c.wbuf, s...)
 		w.bodyLeft = n
-		w.flushAt(c, now)
+		w.complete(c, now)
 	default:
 		w.flushAt(c, now)
 		w.writeDirect(c, b, s)
@@ -304,7 +305,9 @@ func (w *ResponseWriter) flush(c *conn) {
 	}
 }
 
-// flushAt is flush for a caller that has just read the clock.
+// flushAt is flush for a caller that has just read the clock. The buffer
+// may start with complete responses to earlier pipelined requests
+// (c.batched bytes); they leave first, in the same write.
 func (w *ResponseWriter) flushAt(c *conn, now time.Time) {
 	if len(c.wbuf) == 0 || w.err != nil {
 		return
@@ -313,8 +316,39 @@ func (w *ResponseWriter) flushAt(c *conn, now time.Time) {
 	c.wd.write(now, c.opts.WriteTimeout)
 	n, err := c.rwc.Write(c.wbuf)
 	c.wd.idle()
-	w.accepted(c, n, err, now)
+	earlier := c.batched
+	c.batched, c.batchedCount = 0, 0
+	w.accepted(c, max(n-earlier, 0), err, now)
 	c.wbuf = c.wbuf[:0]
+}
+
+// Pipelined responses leave together: when the client has already sent
+// the next request, a complete small response waits in the write buffer
+// and leaves with the responses after it, in one write instead of one
+// each. The wait is bounded in bytes and in responses, and everything
+// buffered is written before the engine blocks on a read, before a body
+// is read, before a stream is handed over and before it closes.
+const (
+	maxBatchBytes     = 32 << 10
+	maxBatchResponses = 32
+)
+
+// complete ends a response whose bytes are all in c.wbuf: it leaves now,
+// or waits for the responses to the requests already buffered behind it.
+func (w *ResponseWriter) complete(c *conn, now time.Time) {
+	if !c.mayBatch(w) {
+		w.flushAt(c, now)
+		return
+	}
+	w.settleHead(c)
+	w.buffered = true
+	w.headBytes += int64(w.headLeft)
+	w.bodyBytes += w.bodyLeft
+	w.headLeft, w.bodyLeft = 0, 0
+	w.first, w.last = now, now
+	c.lastActivity = now
+	c.batched = len(c.wbuf)
+	c.batchedCount++
 }
 
 // accepted counts n bytes of c.wbuf as taken by the stream: the head
@@ -399,7 +433,7 @@ func (w *ResponseWriter) abort(c *conn, err error) ResponseWritten {
 		w.flush(c)
 		w.err = errOr(cause, w.err)
 	}
-	c.wbuf = c.wbuf[:0]
+	c.wbuf = c.wbuf[:c.batched] // earlier responses still go
 	w.headLeft, w.bodyLeft, w.pending, w.headEnd = 0, 0, -1, -1
 	if !w.onWire {
 		status, reason := 500, "Internal Server Error"
@@ -449,6 +483,7 @@ func (w *ResponseWriter) result() ResponseWritten {
 		status:    w.status,
 		headBytes: w.headBytes,
 		bodyBytes: w.bodyBytes,
+		buffered:  w.buffered,
 		err:       w.err,
 	}
 	if !w.first.IsZero() {
@@ -504,6 +539,7 @@ func (w *ResponseWriter) Hijack() (*Upgraded, ResponseWritten) {
 
 func (w *ResponseWriter) hijack(c *conn) *Upgraded {
 	c.stopWatching()
+	c.flushBatched()
 	w.state = writerHijacked
 	c.hijacked = true
 	c.wd.disarm()

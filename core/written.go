@@ -15,6 +15,7 @@ type ResponseWritten struct {
 	bodyBytes int64
 	ttfb      time.Duration
 	duration  time.Duration
+	buffered  bool
 	err       error
 }
 
@@ -25,6 +26,8 @@ func (rw ResponseWritten) Status() int { return rw.status }
 func (rw ResponseWritten) HeadBytes() int64 { return rw.headBytes }
 
 // BodyBytes returns the number of body bytes sent, before chunked framing.
+// Both counts include only what the stream accepted (or, for a Buffered
+// response, the buffer).
 func (rw ResponseWritten) BodyBytes() int64 { return rw.bodyBytes }
 
 // TimeToFirstByte returns the time from the handler's start to the first
@@ -39,6 +42,14 @@ func (rw ResponseWritten) Duration() time.Duration { return rw.duration }
 // error (the client went away, a write timed out), or a misuse such as
 // ErrContentLength or ErrInvalidHeader. It is nil for a complete response.
 func (rw ResponseWritten) Err() error { return rw.err }
+
+// Buffered reports that the response was complete in the write buffer when
+// the handler got this receipt, waiting to leave in one write with the
+// responses to the pipelined requests behind it (Options.FlushEachResponse
+// turns that off). HeadBytes and BodyBytes then count what was buffered,
+// and the times are those of the buffering; Err cannot report a write
+// failure that comes later.
+func (rw ResponseWritten) Buffered() bool { return rw.buffered }
 
 // IsZero reports whether this is the zero value (nothing was written).
 func (rw ResponseWritten) IsZero() bool { return rw.seq == 0 }
