@@ -21,17 +21,17 @@ type conn struct {
 	opts    Options
 	tracker *tracked // set when a Server serves the stream
 
-	r       connReader
-	wbuf    []byte
+	r    connReader
+	wbuf []byte
 	// The first batched bytes of wbuf are complete responses to earlier
 	// pipelined requests, waiting to leave with the current one.
 	batched      int
 	batchedCount int
-	bufs    *connBuffers
-	scratch []byte // drains unread bodies
-	wd      watchdog
-	in      bodyIn
-	watch   watcher
+	bufs         *connBuffers
+	scratch      []byte // drains unread bodies
+	wd           watchdog
+	in           bodyIn
+	watch        watcher
 
 	// The handles of a request live in a slot; two slots alternate, so a
 	// handle kept past its handler is dead while the next request is
