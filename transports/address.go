@@ -8,9 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
-
-	"github.com/tophat-go/tophat/transports/kcp"
 )
 
 // Errors returned by ParseAddress, Listen, Dial and Transport for addresses
@@ -22,40 +19,16 @@ var (
 	// repeated query parameter, a bad parameter value.
 	ErrInvalidAddress = errors.New("transports: invalid address")
 
-	// ErrUnknownScheme reports an address without a scheme or with one this
-	// package does not know.
+	// ErrUnknownScheme reports an address without a scheme, with one no
+	// package registered, or with one whose package the program does not
+	// import (the error names it).
 	ErrUnknownScheme = errors.New("transports: unknown scheme")
 )
 
-// Accepted is the address syntax, as the error messages quote it.
-const Accepted = "tcp://HOST:PORT, unix:///PATH, unix://@NAME, kcp://HOST:PORT, pipe://NAME, " +
-	"each also with tls+ in front (tls+tcp://HOST:PORT), options as ?key=value parameters"
-
-// maxUnixPath is the longest socket path or abstract name: sun_path is
-// 108 bytes on Linux and a path needs its terminating NUL.
-const maxUnixPath = 107
-
-// The networks under an address, the part of the scheme after any "tls+".
-const (
-	networkTCP  = "tcp"
-	networkUnix = "unix"
-	networkKCP  = "kcp"
-	networkPipe = "pipe"
-)
-
-var networks = []string{networkTCP, networkUnix, networkKCP, networkPipe}
-
-// Query parameters by network, and those that tls+ adds. Listen ignores the
-// client-side ones and Dial the server-side ones, so that one address string
-// can configure both ends.
-var (
-	paramsTCP  = []string{"keepalive", "reuseport"}
-	paramsUnix = []string{"mode"}
-	// paramsKCP are kcp.ParseQuery's keys.
-	paramsKCP = []string{"preset", "fec", "key", "mtu", "sndwnd", "rcvwnd", "interval",
-		"nodelay", "resend", "nc", "acknodelay", "idle", "linger"}
-	paramsTLS = []string{"certfile", "keyfile", "cafile", "servername"}
-)
+// tlsParams are the query parameters that tls+ adds to any scheme. Listen
+// ignores the client-side ones and Dial the server-side ones, so that one
+// address string can configure both ends.
+var tlsParams = []string{"certfile", "keyfile", "cafile", "servername"}
 
 // An AddressError describes an address that cannot be used. It matches
 // ErrInvalidAddress or ErrUnknownScheme with errors.Is, and also the error
@@ -88,8 +61,8 @@ func (e *AddressError) Unwrap() []error {
 // checked: the keys are those the scheme accepts, each given once, and the
 // values are well formed.
 type Address struct {
-	// Network is the transport under any TLS: "tcp", "unix", "kcp" or
-	// "pipe".
+	// Network is the scheme under any TLS: "tcp", "unix", "pipe", or one
+	// that another package registered, such as "kcp".
 	Network string
 	// TLS reports a "tls+" scheme.
 	TLS bool
@@ -109,22 +82,23 @@ func (a *Address) Scheme() string {
 }
 
 // String returns the address in the syntax ParseAddress reads, query
-// parameters sorted. It includes a kcp key; see Redacted for logs.
+// parameters sorted. It includes secrets such as a kcp key; see Redacted
+// for logs.
 func (a *Address) String() string { return a.format(false) }
 
-// Redacted is String with the value of a kcp "key" parameter, a secret,
-// replaced by "xxxxx".
+// Redacted is String with the value of every secret parameter (a kcp
+// "key") replaced by "xxxxx".
 func (a *Address) Redacted() string { return a.format(true) }
 
 func (a *Address) format(redact bool) string {
 	var b strings.Builder
 	b.WriteString(a.Scheme())
 	b.WriteString("://")
-	switch a.Network {
-	case networkUnix, networkPipe:
-		b.WriteString(locationEscaper.Replace(a.Location))
-	default:
+	s := lookupScheme(a.Network)
+	if s != nil && s.HostPort {
 		b.WriteString(a.Location)
+	} else {
+		b.WriteString(locationEscaper.Replace(a.Location))
 	}
 	keys := make([]string, 0, len(a.Query))
 	for k := range a.Query {
@@ -138,7 +112,7 @@ func (a *Address) format(redact bool) string {
 			b.WriteByte('&')
 		}
 		v := a.Query.Get(k)
-		if redact && k == "key" {
+		if redact && (s == nil || slices.Contains(s.Secret, k)) {
 			v = "xxxxx"
 		}
 		b.WriteString(url.QueryEscape(k))
@@ -158,55 +132,128 @@ var (
 	queryUnescaper = strings.NewReplacer("%2C", ",", "%2F", "/", "%3A", ":", "%40", "@")
 )
 
-// redactString hides a kcp key in an address that may not parse.
+// redactString hides the secrets in an address that may not parse: the
+// values of its scheme's secret parameters, or of every parameter when the
+// scheme is not registered and its secrets are unknown. An empty value is
+// shown as empty, since hiding it would hide the mistake.
 func redactString(s string) string {
 	base, query, ok := strings.Cut(s, "?")
 	if !ok {
 		return s
 	}
+	scheme, _, _ := strings.Cut(base, "://")
+	network := strings.TrimPrefix(strings.ToLower(scheme), "tls+")
+	sc := lookupScheme(network)
 	parts := strings.Split(query, "&")
 	for i, p := range parts {
-		if k, _, _ := strings.Cut(p, "="); k == "key" {
-			parts[i] = "key=xxxxx"
+		k, v, _ := strings.Cut(p, "=")
+		if v != "" && (sc == nil || slices.Contains(sc.Secret, k)) {
+			parts[i] = k + "=xxxxx"
 		}
 	}
 	return base + "?" + strings.Join(parts, "&")
 }
 
+// accepted lists the address forms of the registered schemes, for errors.
+func accepted() string {
+	var forms []string
+	for _, name := range Schemes() {
+		switch s := lookupScheme(name); {
+		case s == nil:
+		case s.Syntax != "":
+			forms = append(forms, s.Syntax)
+		default:
+			forms = append(forms, name+"://...")
+		}
+	}
+	return strings.Join(forms, ", ") + "; each also with tls+ in front (tls+tcp://HOST:PORT); options as ?key=value parameters"
+}
+
+// bareScheme splits "unix:/tmp/x.sock" or "tcp:127.0.0.1:80", a scheme
+// and a colon without the slashes, into the scheme and the rest.
+func bareScheme(address string) (scheme, rest string, ok bool) {
+	scheme, rest, ok = strings.Cut(address, ":")
+	if !ok || scheme == "" || !isLetter(scheme[0]) {
+		return "", "", false
+	}
+	for i := range len(scheme) {
+		if c := scheme[i]; !isLetter(c) && !(c >= '0' && c <= '9') && c != '+' && c != '.' && c != '-' {
+			return "", "", false
+		}
+	}
+	rest = strings.TrimLeft(rest, "/")
+	return strings.ToLower(scheme), rest, rest != ""
+}
+
+func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+
+// noScheme explains an address without "://" and suggests the one the user
+// most likely meant.
+func noScheme(address string) string {
+	if scheme, rest, ok := bareScheme(address); ok {
+		network := strings.TrimPrefix(scheme, "tls+")
+		if lookupScheme(network) != nil || packages[network] != "" {
+			if network == "unix" && !strings.HasPrefix(rest, "@") {
+				rest = "/" + rest
+			}
+			return fmt.Sprintf("a scheme needs :// after it; write %s://%s", scheme, rest)
+		}
+	}
+	switch {
+	case strings.HasPrefix(address, "/"):
+		return fmt.Sprintf("no scheme; for a Unix socket write unix://%s", address)
+	case strings.HasPrefix(address, "@"):
+		return fmt.Sprintf("no scheme; for an abstract Unix socket write unix://%s", address)
+	case strings.HasSuffix(address, ".sock"):
+		return "no scheme; for a Unix socket write unix:///ABSOLUTE/PATH.sock"
+	}
+	if _, err := strconv.ParseUint(address, 10, 16); err == nil {
+		return fmt.Sprintf("no scheme; for TCP on every interface write tcp://:%s, on loopback only tcp://127.0.0.1:%s", address, address)
+	}
+	if _, _, err := net.SplitHostPort(address); err == nil {
+		return fmt.Sprintf("no scheme; for TCP write tcp://%s", address)
+	}
+	return "no scheme; accepted: " + accepted()
+}
+
 // ParseAddress parses and checks an address such as "tcp://127.0.0.1:8080"
-// or "kcp://0.0.0.0:9000?preset=lossy"; the package documentation gives the
+// or "unix:///run/app.sock?mode=0660"; the package documentation gives the
 // syntax. An address it rejects gets an *AddressError.
 func ParseAddress(address string) (*Address, error) {
 	fail := func(sentinel error, format string, args ...any) error {
 		return &AddressError{Address: address, Err: sentinel, Reason: fmt.Sprintf(format, args...)}
 	}
 	if address == "" {
-		return nil, fail(ErrInvalidAddress, "empty address; accepted: %s", Accepted)
+		return nil, fail(ErrInvalidAddress, "empty address; accepted: %s", accepted())
 	}
 	scheme, rest, ok := strings.Cut(address, "://")
 	if !ok {
-		if _, _, err := net.SplitHostPort(address); err == nil {
-			return nil, fail(ErrUnknownScheme, "no scheme; for TCP write tcp://%s (accepted: %s)", address, Accepted)
-		}
-		return nil, fail(ErrUnknownScheme, "no scheme; accepted: %s", Accepted)
+		return nil, fail(ErrUnknownScheme, "%s", noScheme(address))
 	}
 	a := &Address{Query: url.Values{}}
 	scheme = strings.ToLower(scheme)
 	a.Network, a.TLS = strings.CutPrefix(scheme, "tls+")
-	if !slices.Contains(networks, a.Network) {
-		return nil, fail(ErrUnknownScheme, "scheme %q is not one of tcp, unix, kcp, pipe or tls+ before one of them (accepted: %s)", scheme, Accepted)
+	s := lookupScheme(a.Network)
+	if s == nil {
+		if pkg := packages[a.Network]; pkg != "" {
+			return nil, fail(ErrUnknownScheme, "the %s transport is not linked into this program; import _ %q to register it", a.Network, pkg)
+		}
+		return nil, fail(ErrUnknownScheme, "scheme %q is not registered (accepted: %s)", scheme, accepted())
 	}
 	if strings.Contains(rest, "#") {
 		return nil, fail(ErrInvalidAddress, "a fragment (#) has no meaning in an address; write # in a path as %%23")
 	}
 	location, rawQuery, hasQuery := strings.Cut(rest, "?")
 
+	allowed := s.Params
+	if a.TLS {
+		allowed = append(slices.Clone(allowed), tlsParams...)
+	}
 	if hasQuery {
 		q, err := url.ParseQuery(rawQuery)
 		if err != nil {
 			return nil, fail(ErrInvalidAddress, "query: %v", err)
 		}
-		allowed := a.params()
 		keys := make([]string, 0, len(q))
 		for k := range q {
 			keys = append(keys, k)
@@ -215,7 +262,7 @@ func ParseAddress(address string) (*Address, error) {
 		for _, k := range keys {
 			switch {
 			case !slices.Contains(allowed, k):
-				return nil, fail(ErrInvalidAddress, "unknown parameter %q; %s:// accepts %s", k, scheme, strings.Join(allowed, ", "))
+				return nil, fail(ErrInvalidAddress, "unknown parameter %q; %s", k, acceptsParams(scheme, allowed))
 			case len(q[k]) != 1:
 				return nil, fail(ErrInvalidAddress, "parameter %q given %d times", k, len(q[k]))
 			case q[k][0] == "":
@@ -224,48 +271,52 @@ func ParseAddress(address string) (*Address, error) {
 		}
 		a.Query = q
 	}
-
-	var reason string
-	var cause error
-	switch a.Network {
-	case networkTCP, networkKCP:
-		reason = checkHostPort(location)
-	case networkUnix:
-		a.Location, reason = unixLocation(location)
-	case networkPipe:
-		if a.Location, cause = url.PathUnescape(location); cause != nil {
-			reason = cause.Error()
-		} else if strings.ContainsRune(a.Location, '/') {
-			reason = "a pipe name cannot contain /; write pipe://NAME"
+	if a.TLS {
+		if reason := checkTLSParams(a.Query); reason != "" {
+			return nil, fail(ErrInvalidAddress, "%s", reason)
 		}
 	}
-	if a.Network == networkTCP || a.Network == networkKCP {
-		a.Location = location
+
+	own := url.Values{}
+	for k, v := range a.Query {
+		if slices.Contains(s.Params, k) {
+			own[k] = v
+		}
 	}
-	if reason == "" {
-		reason, cause = a.checkValues()
+	a.Location = location
+	if s.HostPort {
+		if reason := checkHostPort(location); reason != "" {
+			return nil, fail(ErrInvalidAddress, "%s", reason)
+		}
 	}
-	if reason != "" {
-		return nil, &AddressError{Address: address, Err: ErrInvalidAddress, Reason: reason, Cause: cause}
+	if s.Parse != nil {
+		loc, err := s.Parse(location, own)
+		if err != nil {
+			return nil, &AddressError{Address: address, Err: ErrInvalidAddress, Reason: err.Error(), Cause: err}
+		}
+		a.Location = loc
 	}
 	return a, nil
 }
 
-// params returns the query keys the address's scheme accepts.
-func (a *Address) params() []string {
-	var p []string
-	switch a.Network {
-	case networkTCP:
-		p = paramsTCP
-	case networkUnix:
-		p = paramsUnix
-	case networkKCP:
-		p = paramsKCP
+func acceptsParams(scheme string, allowed []string) string {
+	if len(allowed) == 0 {
+		return scheme + ":// takes no parameters"
 	}
-	if a.TLS {
-		p = append(slices.Clone(p), paramsTLS...)
+	return scheme + ":// accepts " + strings.Join(allowed, ", ")
+}
+
+// checkTLSParams checks what can be checked of the tls+ parameters before
+// any file is read: a certificate file needs its key file, and the reverse.
+func checkTLSParams(q url.Values) string {
+	cert, key := q.Get("certfile"), q.Get("keyfile")
+	switch {
+	case cert != "" && key == "":
+		return "certfile= needs keyfile= with the PEM private key beside it"
+	case key != "" && cert == "":
+		return "keyfile= needs certfile= with the PEM certificate chain beside it"
 	}
-	return p
+	return ""
 }
 
 // checkHostPort checks "host:port" with a numeric port; an empty host means
@@ -294,93 +345,4 @@ func checkHostPort(location string) string {
 		return fmt.Sprintf("host %q is not an IPv6 address; %s", host, want)
 	}
 	return ""
-}
-
-// unixLocation decodes the path or abstract name of a unix address.
-func unixLocation(location string) (string, string) {
-	const want = "want unix:///absolute/path.sock or unix://@abstract-name"
-	p, err := url.PathUnescape(location)
-	if err != nil {
-		return "", err.Error() + "; " + want
-	}
-	switch {
-	case p == "" || p == "@":
-		return "", "no socket path or name; " + want
-	case p[0] != '/' && p[0] != '@':
-		return "", fmt.Sprintf("socket path %q is not absolute (note the third slash); %s", p, want)
-	case len(p) > maxUnixPath:
-		return "", fmt.Sprintf("socket path is %d bytes, more than the %d a Unix socket allows", len(p), maxUnixPath)
-	case strings.IndexByte(p, 0) >= 0:
-		return "", "socket path holds a NUL byte"
-	}
-	return p, ""
-}
-
-// checkValues checks the query values, so that every use of the address
-// reports them the same way, before anything is opened.
-func (a *Address) checkValues() (string, error) {
-	q := a.Query
-	if v := q.Get("keepalive"); v != "" {
-		if _, err := parseKeepAlive(v); err != nil {
-			return err.Error(), nil
-		}
-	}
-	if v := q.Get("reuseport"); v != "" {
-		if _, err := parseBool("reuseport", v); err != nil {
-			return err.Error(), nil
-		}
-	}
-	if v := q.Get("mode"); v != "" {
-		if _, err := parseMode(v); err != nil {
-			return err.Error(), nil
-		}
-	}
-	if a.Network == networkKCP {
-		if _, err := kcp.ParseQuery(kcpQuery(q)); err != nil {
-			return err.Error(), err
-		}
-	}
-	return "", nil
-}
-
-// kcpQuery returns the kcp parameters of q.
-func kcpQuery(q url.Values) url.Values {
-	kq := url.Values{}
-	for _, k := range paramsKCP {
-		if v, ok := q[k]; ok {
-			kq[k] = v
-		}
-	}
-	return kq
-}
-
-// parseKeepAlive reads tcp's keepalive: a positive duration, or "off".
-func parseKeepAlive(v string) (time.Duration, error) {
-	if v == "off" {
-		return -1, nil
-	}
-	d, err := time.ParseDuration(v)
-	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("keepalive=%q: want a positive duration such as 15s, or off", v)
-	}
-	return d, nil
-}
-
-func parseBool(key, v string) (bool, error) {
-	switch v {
-	case "1", "true":
-		return true, nil
-	case "0", "false":
-		return false, nil
-	}
-	return false, fmt.Errorf("%s=%q: want 0 or 1", key, v)
-}
-
-// parseMode reads unix's mode: octal permission bits, such as 0660.
-func parseMode(v string) (uint32, error) {
-	m, err := strconv.ParseUint(v, 8, 32)
-	if err != nil || m > 0o777 || m == 0 {
-		return 0, fmt.Errorf("mode=%q: want octal permission bits from 0001 to 0777, such as 0660", v)
-	}
-	return uint32(m), nil
 }

@@ -13,29 +13,44 @@
 //	resp, err := client.Get("http://app/status")
 //
 // Each transport is a package of its own (tcp, unix, kcp, pipe, tls); this
-// one only parses addresses and wires them up. Importing it links them all,
-// KCP included, whose library starts scheduler goroutines when it loads.
+// one only parses addresses and wires them up, through one table of
+// schemes (see Scheme and Register).
+//
+// # Registered schemes
+//
+// tcp, unix and pipe (and tls+ over any scheme) are always there: they need
+// only the standard library and golang.org/x/sys. KCP links kcp-go, whose
+// package starts goroutines when it loads, so kcp:// works only in a
+// program that imports its package, as a database/sql driver is imported:
+//
+//	import _ "github.com/tophat-go/tophat/transports/kcp"
+//
+// Without that import, a kcp:// address is refused with an error that names
+// the package. A configuration for a registered transport goes in
+// Options.Configs, such as &kcp.Config{Key: secret}.
 //
 // # Addresses
 //
 //	tcp://HOST:PORT           tcp://127.0.0.1:8080, tcp://[::1]:0, tcp://:8080 (every interface)
 //	unix:///PATH              a socket file; the path is absolute: note the third slash
 //	unix://@NAME              a Linux abstract socket, no file
-//	kcp://HOST:PORT           KCP over UDP
+//	kcp://HOST:PORT           KCP over UDP, with transports/kcp imported
 //	pipe://NAME               an in-process pipe; pipe:// listens on a fresh name
 //	tls+SCHEME://...          TLS over any of the above: tls+tcp, tls+unix, tls+kcp, tls+pipe
 //
-// Options follow as query parameters; an unknown or repeated one is an
-// error, and so is a malformed address: the error (an *AddressError
-// matching ErrInvalidAddress or ErrUnknownScheme) says what is wrong and
-// what is accepted. Paths and names are percent-decoded (write ? as %3F).
+// A socket path is absolute, as package unix requires: server and clients
+// meet at it, and "unix://run/app.sock" is the usual slip for
+// "unix:///run/app.sock". Options follow as query parameters; an unknown or
+// repeated one is an error, and so is a malformed address: the error (an
+// *AddressError matching ErrInvalidAddress or ErrUnknownScheme) says what
+// is wrong and what would work. Paths and names are percent-decoded (write
+// ? as %3F).
 //
 //	tcp    keepalive=15s|off       probe period (tcp.Config.KeepAlive)
 //	       reuseport=0|1           SO_REUSEPORT, Linux (tcp.Config.ReusePort)
-//	unix   mode=0660               socket file permissions (unix.Config.Mode)
-//	kcp    preset=fast|normal|lossy, fec=10,3, key=PASSPHRASE, mtu, sndwnd,
-//	       rcvwnd, interval, nodelay, resend, nc, acknodelay, idle, linger
-//	                               as kcp.ParseQuery reads them
+//	unix   mode=0660 or 0o660      socket file permissions (unix.Config.Mode)
+//	kcp    preset=lossy, fec=10,3, key=PASSPHRASE, ...
+//	                               the keys of kcp.ParseQuery, which owns them
 //	tls+   certfile=, keyfile=     PEM certificate chain and key (server)
 //	       cafile=                 PEM roots to trust (client)
 //	       servername=             name to check the certificate against (client)

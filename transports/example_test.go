@@ -43,19 +43,19 @@ func Example() {
 	// Output: pipe://example hello over pipe
 }
 
-// Errors say what is wrong and what is accepted.
+// Errors say what is wrong and what would work.
 func ExampleParseAddress() {
-	a, err := transports.ParseAddress("kcp://127.0.0.1:9000?preset=lossy&key=s3cret")
-	fmt.Println(a.Scheme(), a.Location, a.Query.Get("preset"), a.Redacted(), err)
+	a, err := transports.ParseAddress("unix:///run/app.sock?mode=0o660")
+	fmt.Println(a.Scheme(), a.Location, a.Query.Get("mode"), err)
 
 	_, err = transports.ParseAddress("unix://run/app.sock")
 	fmt.Println(err)
 	_, err = transports.ParseAddress("127.0.0.1:8080")
 	fmt.Println(err)
 	// Output:
-	// kcp 127.0.0.1:9000 lossy kcp://127.0.0.1:9000?key=xxxxx&preset=lossy <nil>
-	// transports: invalid address "unix://run/app.sock": socket path "run/app.sock" is not absolute (note the third slash); want unix:///absolute/path.sock or unix://@abstract-name
-	// transports: unknown scheme "127.0.0.1:8080": no scheme; for TCP write tcp://127.0.0.1:8080 (accepted: tcp://HOST:PORT, unix:///PATH, unix://@NAME, kcp://HOST:PORT, pipe://NAME, each also with tls+ in front (tls+tcp://HOST:PORT), options as ?key=value parameters)
+	// unix /run/app.sock 0o660 <nil>
+	// transports: invalid address "unix://run/app.sock": socket path "run/app.sock" is not absolute (note the third slash: unix:///run/app.sock); want unix:///absolute/path.sock or unix://@abstract-name
+	// transports: unknown scheme "127.0.0.1:8080": no scheme; for TCP write tcp://127.0.0.1:8080
 }
 
 // A listener that some other library hands out (here the standard

@@ -11,11 +11,7 @@ import (
 	"slices"
 
 	"github.com/tophat-go/tophat/core"
-	"github.com/tophat-go/tophat/transports/kcp"
-	"github.com/tophat-go/tophat/transports/pipe"
-	"github.com/tophat-go/tophat/transports/tcp"
 	"github.com/tophat-go/tophat/transports/tls"
-	"github.com/tophat-go/tophat/transports/unix"
 )
 
 // devCertFileMode lets every local user read the development certificate:
@@ -48,14 +44,14 @@ func Listen(address string, opts *Options) (*Listener, error) {
 	if err != nil {
 		return nil, err
 	}
-	inner, err := listenNetwork(a, opts)
+	s := lookupScheme(a.Network) // ParseAddress found it
+	inner, err := s.Listen(a, opts)
 	if err != nil {
 		return nil, err
 	}
 	l := &Listener{inner: inner, addr: *a}
 	l.addr.Query = cloneValues(a.Query)
-	switch a.Network {
-	case networkTCP, networkKCP, networkPipe:
+	if s.ListenAddr {
 		// The real port for port 0, the chosen name for "pipe://".
 		l.addr.Location = inner.Addr().String()
 	}
@@ -66,23 +62,6 @@ func Listen(address string, opts *Options) (*Listener, error) {
 		}
 	}
 	return l, nil
-}
-
-func listenNetwork(a *Address, opts *Options) (core.Listener, error) {
-	switch a.Network {
-	case networkTCP:
-		return tcp.Listen(a.Location, a.tcpConfig(opts))
-	case networkUnix:
-		return unix.Listen(a.Location, a.unixConfig(opts))
-	case networkKCP:
-		cfg, err := a.kcpConfig(opts)
-		if err != nil {
-			return nil, err
-		}
-		return kcp.Listen(a.Location, cfg)
-	default:
-		return pipe.Listen(a.Location, a.pipeConfig(opts))
-	}
 }
 
 // wrapTLS puts TLS over l.inner, with a development certificate if no
@@ -131,10 +110,8 @@ func (l *Listener) wrapTLS(opts *Options) error {
 // listening host if it names one, and the loopback names.
 func devHosts(a *Address) []string {
 	hosts := []string{"localhost", "127.0.0.1", "::1"}
-	if a.Network == networkTCP || a.Network == networkKCP {
-		if host, _, err := net.SplitHostPort(a.Location); err == nil && host != "" && !isUnspecified(host) && !slices.Contains(hosts, host) {
-			hosts = append([]string{host}, hosts...)
-		}
+	if host := a.host(); host != "" && !isUnspecified(host) && !slices.Contains(hosts, host) {
+		hosts = append([]string{host}, hosts...)
 	}
 	return hosts
 }
@@ -164,7 +141,7 @@ func (l *Listener) Address() *Address {
 // one that curl and browsers can open, and "" for other transports, which
 // they cannot reach.
 func (l *Listener) URL() string {
-	if l.addr.Network != networkTCP {
+	if l.addr.Network != "tcp" {
 		return ""
 	}
 	if l.addr.TLS {
@@ -179,7 +156,8 @@ func (l *Listener) URL() string {
 func (l *Listener) DevCertificate() *tls.DevCertificate { return l.dev }
 
 // Unwrap returns the transport's listener: a *tcp.Listener, *unix.Listener,
-// *kcp.Listener, *pipe.Listener, or a *tls.Listener over one of them.
+// *pipe.Listener, the listener of a registered transport such as a
+// *kcp.Listener, or a *tls.Listener over one of them.
 func (l *Listener) Unwrap() core.Listener { return l.inner }
 
 // writeFileAtomic writes a file under a temporary name and renames it, so

@@ -8,7 +8,6 @@ import (
 	"net"
 	"os"
 
-	"github.com/tophat-go/tophat/transports/kcp"
 	"github.com/tophat-go/tophat/transports/pipe"
 	"github.com/tophat-go/tophat/transports/tcp"
 	"github.com/tophat-go/tophat/transports/tls"
@@ -20,13 +19,18 @@ import (
 // address and a field here set the same thing, the query parameter wins,
 // so a command line can override what a program configured.
 type Options struct {
-	// TCP, Unix, KCP and Pipe are the configurations of the transports,
-	// the base that query parameters are applied to. They are copied,
-	// never modified.
+	// TCP, Unix and Pipe are the configurations of the transports this
+	// package registers, the base that query parameters are applied to.
+	// They are copied, never modified.
 	TCP  *tcp.Config
 	Unix *unix.Config
-	KCP  *kcp.Config
 	Pipe *pipe.Config
+
+	// Configs holds the configurations of transports that register
+	// themselves, such as a *kcp.Config; each transport takes the first
+	// value of its own type (see FindConfig). They are copied, never
+	// modified.
+	Configs []any
 
 	// TLS configures the server side of tls+ addresses: a crypto/tls
 	// configuration, certificate files (also the certfile and keyfile
@@ -59,92 +63,6 @@ func (o *Options) logger() *slog.Logger {
 		return slog.Default()
 	}
 	return o.Logger
-}
-
-// tcpConfig returns Options.TCP with the address's parameters applied.
-func (a *Address) tcpConfig(o *Options) *tcp.Config {
-	var c tcp.Config
-	if o != nil && o.TCP != nil {
-		c = *o.TCP
-	}
-	if v := a.Query.Get("keepalive"); v != "" {
-		c.KeepAlive, _ = parseKeepAlive(v) // checked by ParseAddress
-	}
-	if v := a.Query.Get("reuseport"); v != "" {
-		c.ReusePort, _ = parseBool("reuseport", v)
-	}
-	return &c
-}
-
-func (a *Address) unixConfig(o *Options) *unix.Config {
-	var c unix.Config
-	if o != nil && o.Unix != nil {
-		c = *o.Unix
-	}
-	if v := a.Query.Get("mode"); v != "" {
-		m, _ := parseMode(v)
-		c.Mode = os.FileMode(m)
-	}
-	return &c
-}
-
-func (a *Address) pipeConfig(o *Options) *pipe.Config {
-	var c pipe.Config
-	if o != nil && o.Pipe != nil {
-		c = *o.Pipe
-	}
-	return &c
-}
-
-// kcpConfig returns Options.KCP with the fields that the address's
-// parameters name replaced by what kcp.ParseQuery made of them.
-func (a *Address) kcpConfig(o *Options) (*kcp.Config, error) {
-	var c kcp.Config
-	if o != nil && o.KCP != nil {
-		c = *o.KCP
-	}
-	kq := kcpQuery(a.Query)
-	if len(kq) == 0 {
-		return &c, nil
-	}
-	q, err := kcp.ParseQuery(kq)
-	if err != nil {
-		return nil, &AddressError{Address: a.String(), Err: ErrInvalidAddress, Reason: err.Error(), Cause: err}
-	}
-	for k := range kq {
-		switch k {
-		case "preset":
-			c.Preset = q.Preset
-		case "fec":
-			c.DataShards, c.ParityShards = q.DataShards, q.ParityShards
-		case "key":
-			c.Key = q.Key
-		case "mtu":
-			c.MTU = q.MTU
-		case "sndwnd":
-			c.SendWindow = q.SendWindow
-		case "rcvwnd":
-			c.RecvWindow = q.RecvWindow
-		case "interval":
-			c.Interval = q.Interval
-		case "nodelay":
-			c.NoDelay = q.NoDelay
-		case "resend":
-			c.Resend = q.Resend
-		case "nc":
-			c.NoCongestion = q.NoCongestion
-		case "acknodelay":
-			c.AckNoDelay = q.AckNoDelay
-		case "idle":
-			c.IdleTimeout = q.IdleTimeout
-		case "linger":
-			c.Linger = q.Linger
-		default:
-			// paramsKCP lists a key this switch forgot.
-			return nil, fmt.Errorf("transports: kcp parameter %q is not applied to the config", k)
-		}
-	}
-	return &c, nil
 }
 
 // tlsServerConfig returns Options.TLS with the certfile and keyfile
@@ -193,13 +111,20 @@ func (a *Address) tlsClientConfig(o *Options) (*stdtls.Config, error) {
 	}
 	if c.ServerName == "" {
 		c.ServerName = "localhost"
-		if a.Network == networkTCP || a.Network == networkKCP {
-			if host, _, _ := net.SplitHostPort(a.Location); host != "" && !isUnspecified(host) {
-				c.ServerName = host
-			}
+		if host := a.host(); host != "" && !isUnspecified(host) {
+			c.ServerName = host
 		}
 	}
 	return c, nil
+}
+
+// host returns the host of a HOST:PORT address, and "" for other schemes.
+func (a *Address) host() string {
+	if s := lookupScheme(a.Network); s == nil || !s.HostPort {
+		return ""
+	}
+	host, _, _ := net.SplitHostPort(a.Location)
+	return host
 }
 
 func isUnspecified(host string) bool {

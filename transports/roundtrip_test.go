@@ -207,9 +207,14 @@ func TestConfiguredCertificate(t *testing.T) {
 		t.Errorf("body %q", got)
 	}
 
+	// The parameter's own name, not the Go field's, says what is missing.
 	_, err = transports.Listen("tls+tcp://127.0.0.1:0?certfile="+certFile, nil)
-	if !errors.Is(err, tls.ErrInvalidConfig) {
+	if !errors.Is(err, transports.ErrInvalidAddress) || !strings.Contains(err.Error(), "certfile= needs keyfile=") {
 		t.Errorf("certfile without keyfile: %v", err)
+	}
+	_, err = transports.Listen("tls+tcp://127.0.0.1:0?keyfile="+keyFile, nil)
+	if !errors.Is(err, transports.ErrInvalidAddress) || !strings.Contains(err.Error(), "keyfile= needs certfile=") {
+		t.Errorf("keyfile without certfile: %v", err)
 	}
 }
 
@@ -217,7 +222,7 @@ func TestConfiguredCertificate(t *testing.T) {
 // address (so it stays out of logs and process listings); a client with
 // another key never gets an answer.
 func TestKCPKeyFromOptions(t *testing.T) {
-	server := &transports.Options{KCP: &kcp.Config{Key: "from-options", IdleTimeout: 5 * time.Second}}
+	server := &transports.Options{Configs: []any{&kcp.Config{Key: "from-options", IdleTimeout: 5 * time.Second}}}
 	l, err := transports.Listen("kcp://127.0.0.1:0?preset=lossy&linger=200ms", server)
 	if err != nil {
 		t.Fatal(err)
@@ -280,5 +285,20 @@ func TestListenErrors(t *testing.T) {
 	}
 	if l.URL() != "http://"+l.Addr().String()+"/" {
 		t.Errorf("URL() = %q", l.URL())
+	}
+}
+
+// TestPipeWarns: "-listen pipe://x" in a standalone program listens where
+// no other program can reach it; the log says so.
+func TestPipeWarns(t *testing.T) {
+	var logs strings.Builder
+	l, err := transports.Listen("pipe://", &transports.Options{Logger: bufferLogger(&logs)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if !strings.Contains(logs.String(), "level=WARN") || !strings.Contains(logs.String(), "reachable only from inside this process") ||
+		!strings.Contains(logs.String(), "addr="+l.Address().String()) {
+		t.Errorf("log: %s", logs.String())
 	}
 }

@@ -4,10 +4,11 @@
 //	go run ./examples/hello -addr :9000                       # short for -listen tcp://:9000
 //	go run ./examples/hello -listen unix:///tmp/hello.sock    # curl --unix-socket /tmp/hello.sock http://x/
 //	go run ./examples/hello -listen tls+tcp://127.0.0.1:8443  # development certificate, see below
-//	go run ./examples/hello -listen 'kcp://127.0.0.1:9000?preset=lossy'
 //	go run ./examples/hello -quiet                            # no access log, for benchmarks
 //
-// -listen takes any address of package transports. A TLS address without a
+// -listen takes any address of package transports whose scheme this program
+// links: tcp, unix and pipe, with or without tls+. KCP is left out, so this
+// binary carries no kcp-go; examples/kcp imports it (kcp://). A TLS address without a
 // certificate is served with a self-signed development certificate; its PEM
 // is written to the file named by -devcert (by default one in the temporary
 // directory, removed on exit) and logged as cacert=FILE, so that

@@ -3,6 +3,7 @@ package kcp
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	kcpgo "github.com/xtaci/kcp-go/v5"
@@ -47,6 +48,17 @@ const (
 	// costs no retransmission timer. It doubles the bandwidth used.
 	Lossy
 )
+
+// presets lists every Preset, for ParseQuery and its messages.
+var presets = []Preset{Fast, Normal, Lossy}
+
+func presetNames() string {
+	names := make([]string, len(presets))
+	for i, p := range presets {
+		names[i] = p.String()
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
 
 // String returns the name ParseQuery accepts for p.
 func (p Preset) String() string {

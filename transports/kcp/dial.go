@@ -7,8 +7,11 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"time"
 
 	kcpgo "github.com/xtaci/kcp-go/v5"
+
+	"github.com/tophat-go/tophat/transports/internal/httpclient"
 )
 
 // Dial opens a KCP session to the UDP address. KCP has no handshake, so Dial
@@ -25,7 +28,11 @@ func Dial(ctx context.Context, address string, cfg *Config) (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return dial(ctx, address, s, block)
+	c, err := dial(ctx, address, s, block)
+	if err != nil {
+		return nil, err // not a nil *Conn inside net.Conn
+	}
+	return c, nil
 }
 
 func dial(ctx context.Context, address string, s settings, block kcpgo.BlockCrypt) (*Conn, error) {
@@ -60,23 +67,31 @@ func dial(ctx context.Context, address string, s settings, block kcpgo.BlockCryp
 // An invalid cfg makes every request fail with an error wrapping
 // ErrInvalidConfig.
 //
-// Idle pooled connections are retired after half the idle timeout: the
-// server forgets a silent session after its own idle timeout (assumed equal
-// to cfg's) without telling the client, and a request sent on such a session
-// would wait for the client's idle timeout before failing.
+// It pools as http.DefaultTransport does, except that idle pooled
+// connections are retired after half the idle timeout: the server forgets a
+// silent session after its own idle timeout (assumed equal to cfg's) without
+// telling the client, and a request sent on such a session would wait for
+// the client's idle timeout before failing.
 func Transport(address string, cfg *Config) *http.Transport {
 	s, err := cfg.resolve()
 	var block kcpgo.BlockCrypt
 	if err == nil {
 		block, err = newBlockCrypt(s.key)
 	}
-	return &http.Transport{
-		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-			if err != nil {
-				return nil, err
-			}
-			return dial(ctx, address, s, block)
-		},
-		IdleConnTimeout: s.idleTimeout / 2,
-	}
+	t := httpclient.New(func(ctx context.Context, _ string) (net.Conn, error) {
+		if err != nil {
+			return nil, err
+		}
+		c, err := dial(ctx, address, s, block)
+		if err != nil {
+			return nil, err // not a nil *Conn inside net.Conn
+		}
+		return c, nil
+	})
+	t.IdleConnTimeout = clientIdleTimeout(s.idleTimeout)
+	return t
 }
+
+// clientIdleTimeout is how long a client keeps an idle session pooled: half
+// the idle timeout after which the server drops it without a word.
+func clientIdleTimeout(idle time.Duration) time.Duration { return idle / 2 }

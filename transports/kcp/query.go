@@ -1,9 +1,9 @@
 package kcp
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -28,120 +28,140 @@ import (
 // An unknown key, a repeated key or a bad value is an error wrapping
 // ErrInvalidConfig. The result is also checked as Listen would check it.
 func ParseQuery(q url.Values) (*Config, error) {
-	cfg := new(Config)
-	keys := make([]string, 0, len(q))
-	for k := range q {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys) // so the first error reported does not depend on map order
-
-	for _, k := range keys {
-		vs := q[k]
+	for k, vs := range q {
+		if findParam(k) == nil {
+			return nil, fmt.Errorf("%w: unknown query key %q; known: %s", ErrInvalidConfig, k, strings.Join(QueryParams(), ", "))
+		}
 		if len(vs) != 1 {
 			return nil, fmt.Errorf("%w: query key %q given %d times", ErrInvalidConfig, k, len(vs))
 		}
-		if err := cfg.setQuery(k, vs[0]); err != nil {
-			return nil, err
-		}
 	}
-	if _, err := cfg.resolve(); err != nil {
+	cfg := new(Config)
+	if err := cfg.applyQuery(q); err != nil {
 		return nil, err
 	}
 	return cfg, nil
 }
 
-func (c *Config) setQuery(key, v string) error {
-	bad := func(why string) error {
-		return fmt.Errorf("%w: query %s=%q: %s", ErrInvalidConfig, key, v, why)
+// QueryParams returns the query keys ParseQuery reads.
+func QueryParams() []string {
+	names := make([]string, len(queryParams))
+	for i, p := range queryParams {
+		names[i] = p.name
 	}
-	var err error
-	switch key {
-	case "preset":
-		switch strings.ToLower(v) {
-		case "fast":
-			c.Preset = Fast
-		case "normal":
-			c.Preset = Normal
-		case "lossy":
-			c.Preset = Lossy
-		default:
-			return bad("want fast, normal or lossy")
+	return names
+}
+
+// applyQuery sets the fields that the keys of q it knows name, in the order
+// of queryParams so that the first error reported does not depend on map
+// order, and checks the result as Listen would. Keys it does not know (the
+// tls+ parameters of a transports address) are left to others.
+func (c *Config) applyQuery(q url.Values) error {
+	for _, p := range queryParams {
+		vs, ok := q[p.name]
+		if !ok {
+			continue
 		}
-	case "fec":
+		v := vs[0]
+		if err := p.set(c, v); err != nil {
+			return fmt.Errorf("%w: query %s=%q: %s", ErrInvalidConfig, p.name, v, err.Error())
+		}
+	}
+	_, err := c.resolve()
+	return err
+}
+
+type queryParam struct {
+	name string
+	set  func(c *Config, v string) error
+}
+
+func findParam(name string) *queryParam {
+	for i := range queryParams {
+		if queryParams[i].name == name {
+			return &queryParams[i]
+		}
+	}
+	return nil
+}
+
+// queryParams is the one list of query keys: ParseQuery, the package
+// documentation and the kcp:// scheme of package transports all read it.
+var queryParams = []queryParam{
+	{"preset", func(c *Config, v string) error {
+		for _, p := range presets {
+			if strings.EqualFold(v, p.String()) {
+				c.Preset = p
+				return nil
+			}
+		}
+		return fmt.Errorf("want %s", presetNames())
+	}},
+	{"fec", func(c *Config, v string) (err error) {
 		data, parity, ok := strings.Cut(v, ",")
 		if !ok {
-			return bad("want DATA,PARITY")
+			return errors.New("want DATA,PARITY")
 		}
 		if c.DataShards, err = positive(data); err != nil {
-			return bad("data shards: " + err.Error())
+			return errors.New("data shards: " + err.Error())
 		}
 		if c.ParityShards, err = positive(parity); err != nil {
-			return bad("parity shards: " + err.Error())
+			return errors.New("parity shards: " + err.Error())
 		}
-	case "key":
+		return nil
+	}},
+	{"key", func(c *Config, v string) error {
 		if v == "" {
-			return bad("empty key; omit it for no encryption")
+			return errors.New("empty key; omit it for no encryption")
 		}
 		c.Key = v
-	case "mtu":
-		if c.MTU, err = positive(v); err != nil {
-			return bad(err.Error())
-		}
-	case "sndwnd":
-		if c.SendWindow, err = positive(v); err != nil {
-			return bad(err.Error())
-		}
-	case "rcvwnd":
-		if c.RecvWindow, err = positive(v); err != nil {
-			return bad(err.Error())
-		}
-	case "interval":
+		return nil
+	}},
+	{"mtu", func(c *Config, v string) (err error) { c.MTU, err = positive(v); return err }},
+	{"sndwnd", func(c *Config, v string) (err error) { c.SendWindow, err = positive(v); return err }},
+	{"rcvwnd", func(c *Config, v string) (err error) { c.RecvWindow, err = positive(v); return err }},
+	{"interval", func(c *Config, v string) (err error) {
 		if n, convErr := strconv.Atoi(v); convErr == nil {
 			c.Interval = time.Duration(n) * time.Millisecond
 		} else if c.Interval, err = time.ParseDuration(v); err != nil {
-			return bad("want a duration or milliseconds")
+			return errors.New("want a duration or milliseconds")
 		}
 		if c.Interval <= 0 {
-			return bad("must be positive")
+			return errors.New("must be positive")
 		}
-	case "nodelay":
-		if c.NoDelay, err = toggle(v); err != nil {
-			return bad(err.Error())
-		}
-	case "nc":
-		if c.NoCongestion, err = toggle(v); err != nil {
-			return bad(err.Error())
-		}
-	case "acknodelay":
-		if c.AckNoDelay, err = toggle(v); err != nil {
-			return bad(err.Error())
-		}
-	case "resend":
+		return nil
+	}},
+	{"nodelay", func(c *Config, v string) (err error) { c.NoDelay, err = toggle(v); return err }},
+	{"resend", func(c *Config, v string) error {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {
-			return bad("want a count, 0 to disable")
+			return errors.New("want a count, 0 to disable")
 		}
 		c.Resend = n
 		if n == 0 {
 			c.Resend = ResendOff
 		}
-	case "idle":
+		return nil
+	}},
+	{"nc", func(c *Config, v string) (err error) { c.NoCongestion, err = toggle(v); return err }},
+	{"acknodelay", func(c *Config, v string) (err error) { c.AckNoDelay, err = toggle(v); return err }},
+	{"idle", func(c *Config, v string) (err error) {
 		if c.IdleTimeout, err = time.ParseDuration(v); err != nil || c.IdleTimeout <= 0 {
-			return bad("want a positive duration such as 30s")
+			return errors.New("want a positive duration such as 30s")
 		}
-	case "linger":
+		return nil
+	}},
+	{"linger", func(c *Config, v string) error {
 		d, err := time.ParseDuration(v)
 		if err != nil || d < 0 {
-			return bad("want a duration such as 5s, 0s to close at once")
+			return errors.New("want a duration such as 5s, 0s to close at once")
 		}
 		c.Linger = d
 		if d == 0 {
 			c.Linger = -1
 		}
-	default:
-		return fmt.Errorf("%w: unknown query key %q", ErrInvalidConfig, key)
-	}
-	return nil
+		return nil
+	}},
 }
 
 func positive(s string) (int, error) {

@@ -4,20 +4,16 @@ import (
 	"context"
 	"net"
 	"net/http"
-	"time"
-)
 
-// The idle-connection limits of Transport are those of http.DefaultTransport,
-// so a test through a pipe reuses connections as a real client would.
-const (
-	transportMaxIdleConns    = 100
-	transportIdleConnTimeout = 90 * time.Second
+	"github.com/tophat-go/tophat/transports/internal/httpclient"
 )
 
 // Transport returns an *http.Transport that dials the Listener named name for
 // every connection, whatever host the request URL names, so
 // (&http.Client{Transport: pipe.Transport("app", nil)}).Get("http://app/x")
-// reaches it without a socket. It speaks HTTP/1.1 and uses no proxy. Like any
+// reaches it without a socket. It speaks HTTP/1.1, uses no proxy and pools as
+// http.DefaultTransport does, so a test reuses connections as a real client
+// would. Like any
 // http.Transport it keeps idle connections per URL host, so requests naming
 // two hosts open two pipes. Call its CloseIdleConnections when done, or its
 // idle pipes stay open.
@@ -26,13 +22,9 @@ func Transport(name string, cfg *Config) *http.Transport {
 	if cfg != nil {
 		dialCfg = *cfg // later changes to *cfg must not reach a running Transport
 	}
-	return &http.Transport{
-		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-			return Dial(ctx, name, &dialCfg)
-		},
-		MaxIdleConns:    transportMaxIdleConns,
-		IdleConnTimeout: transportIdleConnTimeout,
-	}
+	return httpclient.New(func(ctx context.Context, _ string) (net.Conn, error) {
+		return Dial(ctx, name, &dialCfg)
+	})
 }
 
 // Client returns an *http.Client whose requests reach this Listener, whatever

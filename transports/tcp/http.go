@@ -4,29 +4,20 @@ import (
 	"context"
 	"net"
 	"net/http"
-	"time"
-)
 
-// The idle-connection limits of Transport are those of http.DefaultTransport.
-const (
-	transportMaxIdleConns    = 100
-	transportIdleConnTimeout = 90 * time.Second
+	"github.com/tophat-go/tophat/transports/internal/httpclient"
 )
 
 // Transport returns an *http.Transport that connects to address for every
 // request, whatever host the request URL names, so
 // (&http.Client{Transport: tcp.Transport(addr, nil)}).Get("http://app/x")
 // reaches the server at addr. It speaks HTTP/1.1 (HTTPS too, over TLS to that
-// address) and uses no proxy. Like any http.Transport it keeps idle
-// connections per URL host, so requests naming two hosts open two
-// connections. Call its CloseIdleConnections when done.
+// address), uses no proxy and pools as http.DefaultTransport does. Like any
+// http.Transport it keeps idle connections per URL host, so requests naming
+// two hosts open two connections. Call its CloseIdleConnections when done.
 func Transport(address string, cfg *Config) *http.Transport {
 	dialCfg := cfg.orDefault() // later changes to *cfg must not reach a running Transport
-	return &http.Transport{
-		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-			return Dial(ctx, address, &dialCfg)
-		},
-		MaxIdleConns:    transportMaxIdleConns,
-		IdleConnTimeout: transportIdleConnTimeout,
-	}
+	return httpclient.New(func(ctx context.Context, _ string) (net.Conn, error) {
+		return Dial(ctx, address, &dialCfg)
+	})
 }

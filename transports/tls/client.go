@@ -6,15 +6,8 @@ import (
 	"net"
 	"net/http"
 	"slices"
-	"time"
-)
 
-// Client-side http.Transport limits, the same as net/http's
-// DefaultTransport so that behaviour matches what users expect of it.
-const (
-	transportIdleConnTimeout       = 90 * time.Second
-	transportExpectContinueTimeout = 1 * time.Second
-	transportMaxIdleConns          = 100
+	"github.com/tophat-go/tophat/transports/internal/httpclient"
 )
 
 // clientTLSConfig copies cfg with the package's defaults: TLS 1.2 at least
@@ -75,10 +68,11 @@ func Dial(ctx context.Context, dial func(ctx context.Context) (net.Conn, error),
 // The certificate is checked against cfg.ServerName or, if that is empty,
 // against the URL's host, so with ServerName set any URL host works. The
 // server at the other end speaks only TLS, so http:// URLs are sent over TLS
-// as well; use https:// to have Response.TLS filled in.
+// as well; use https:// to have Response.TLS filled in. It pools as
+// http.DefaultTransport does and uses no proxy.
 func Transport(dial func(ctx context.Context) (net.Conn, error), cfg *stdtls.Config) *http.Transport {
 	cfg = cfg.Clone() // later changes by the caller must not reach live dials
-	dialTLS := func(ctx context.Context, _, addr string) (net.Conn, error) {
+	dialTLS := func(ctx context.Context, addr string) (net.Conn, error) {
 		tc := cfg
 		if cfg == nil || cfg.ServerName == "" {
 			host, _, err := net.SplitHostPort(addr)
@@ -94,12 +88,8 @@ func Transport(dial func(ctx context.Context) (net.Conn, error), cfg *stdtls.Con
 		}
 		return Dial(ctx, dial, tc)
 	}
-	return &http.Transport{
-		DialContext:           dialTLS,
-		DialTLSContext:        dialTLS,
-		ForceAttemptHTTP2:     false,
-		MaxIdleConns:          transportMaxIdleConns,
-		IdleConnTimeout:       transportIdleConnTimeout,
-		ExpectContinueTimeout: transportExpectContinueTimeout,
-	}
+	t := httpclient.New(dialTLS)
+	// https URLs too: the stream is TLS already, whatever the URL says.
+	t.DialTLSContext = t.DialContext
+	return t
 }

@@ -6,20 +6,13 @@ import (
 	"net"
 	"net/http"
 	"sync"
-	"time"
+
+	"github.com/tophat-go/tophat/transports/internal/httpclient"
 )
 
-const (
-	// Pool settings for Transport, the same as http.DefaultTransport's: every
-	// request goes to one socket, so the per-host limits are the real limits.
-	transportMaxIdleConns   = 100
-	transportIdleTimeout    = 90 * time.Second
-	transportExpectContinue = 1 * time.Second
-
-	// maxUnwrap bounds how many NetConn layers CredentialsOf looks through,
-	// so a wrapper that returns itself cannot loop forever.
-	maxUnwrap = 8
-)
+// maxUnwrap bounds how many NetConn layers CredentialsOf looks through, so a
+// wrapper that returns itself cannot loop forever.
+const maxUnwrap = 8
 
 // Credentials identify the process at the other end of a Unix socket, as the
 // kernel recorded them when the connection was made (for the server end: when
@@ -135,14 +128,10 @@ func Dial(ctx context.Context, address string, cfg *Config) (net.Conn, error) {
 // socket at address, whatever host the URL names; the host still goes out in
 // the Host header. https URLs run TLS over the socket. No proxy is used: a
 // proxy from the environment would receive requests meant for the socket.
-// Call CloseIdleConnections when done with it.
+// It pools as http.DefaultTransport does. Call CloseIdleConnections when
+// done with it.
 func Transport(address string, cfg *Config) *http.Transport {
-	return &http.Transport{
-		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-			return Dial(ctx, address, cfg)
-		},
-		MaxIdleConns:          transportMaxIdleConns,
-		IdleConnTimeout:       transportIdleTimeout,
-		ExpectContinueTimeout: transportExpectContinue,
-	}
+	return httpclient.New(func(ctx context.Context, _ string) (net.Conn, error) {
+		return Dial(ctx, address, cfg)
+	})
 }

@@ -319,3 +319,9 @@ func describe(m fs.FileMode) string {
 		return "a " + m.Type().String() + " file"
 	}
 }
+
+// CheckAddress reports whether address can name a Unix socket on this
+// system, with the error (matching ErrInvalidAddress) that Listen and Dial
+// would return: an absolute path short enough for sun_path, or an abstract
+// name on Linux. It opens nothing.
+func CheckAddress(address string) error { return checkAddress(address) }

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -39,7 +40,7 @@ type Flags struct {
 // Register defines -listen, -addr, -devcert and -quiet on fs.
 func Register(fs *flag.FlagSet) *Flags {
 	f := &Flags{}
-	fs.StringVar(&f.Listen, "listen", "", "address to listen on: tcp://HOST:PORT, unix:///PATH, tls+tcp://HOST:PORT, kcp://HOST:PORT, ... (default "+DefaultListen+")")
+	fs.StringVar(&f.Listen, "listen", "", "address to listen on: tcp://HOST:PORT, unix:///PATH, tls+tcp://HOST:PORT, ... (default "+DefaultListen+")")
 	fs.StringVar(&f.Addr, "addr", "", "TCP address HOST:PORT, short for -listen tcp://HOST:PORT")
 	fs.StringVar(&f.DevCert, "devcert", "", "file for the PEM of the development certificate, if TLS has none (default: in the temporary directory)")
 	fs.BoolVar(&f.Quiet, "quiet", false, "turn the access log off")
@@ -51,6 +52,9 @@ func ListenAddress(listen, addr string) (string, error) {
 	switch {
 	case listen != "" && addr != "":
 		return "", errors.New("-listen and -addr both given; -addr HOST:PORT is short for -listen tcp://HOST:PORT")
+	case strings.Contains(addr, "://"):
+		// Prefixing it would quote "tcp://tcp://…", which nobody typed.
+		return "", fmt.Errorf("-addr takes HOST:PORT, not an address with a scheme; for %q write -listen %s", addr, addr)
 	case addr != "":
 		return "tcp://" + addr, nil
 	case listen != "":

@@ -18,4 +18,9 @@ func TestListenAddress(t *testing.T) {
 	if _, err := ListenAddress("tcp://127.0.0.1:1", "127.0.0.1:1"); err == nil || !strings.Contains(err.Error(), "both") {
 		t.Errorf("-listen with -addr: %v", err)
 	}
+	_, err := ListenAddress("", "tcp://127.0.0.1:9001")
+	if err == nil || strings.Contains(err.Error(), "tcp://tcp://") ||
+		!strings.Contains(err.Error(), "-addr takes HOST:PORT") || !strings.Contains(err.Error(), "write -listen tcp://127.0.0.1:9001") {
+		t.Errorf("-addr with a scheme: %v", err)
+	}
 }

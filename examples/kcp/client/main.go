@@ -107,7 +107,8 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 	if cfg.path != "" {
 		path = cfg.path
 	}
-	opts := &transports.Options{KCP: &kcp.Config{Linger: closeLinger}}
+	kcpConfig := &kcp.Config{Linger: closeLinger}
+	opts := &transports.Options{Configs: []any{kcpConfig}}
 	if cfg.key != "" {
 		a, err := transports.ParseAddress(address)
 		if err != nil {
@@ -116,7 +117,7 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 		if a.Network != "kcp" || a.Query.Has("key") {
 			return fmt.Errorf("-key is for kcp:// and tls+kcp:// addresses without ?key=, not %s", a.Redacted())
 		}
-		opts.KCP.Key = cfg.key
+		kcpConfig.Key = cfg.key
 	}
 	tr, err := transports.Transport(address, opts)
 	if err != nil {

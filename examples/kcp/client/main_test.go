@@ -93,7 +93,7 @@ func withPath(address, path string) string {
 // TestRunOverKCP runs the client against a server on a random port with the
 // lossy preset (FEC on) and a key given the way the flags give it.
 func TestRunOverKCP(t *testing.T) {
-	l := server(t, "kcp://127.0.0.1:0?preset=lossy"+linger, &transports.Options{KCP: &kcp.Config{Key: "pw"}})
+	l := server(t, "kcp://127.0.0.1:0?preset=lossy"+linger, &transports.Options{Configs: []any{&kcp.Config{Key: "pw"}}})
 	url := withPath(l.Address().String(), "/hello")
 
 	var out strings.Builder
@@ -139,7 +139,7 @@ func TestRunOverTLSKCP(t *testing.T) {
 // TestRunWrongKey: KCP has no handshake, so a wrong key is a timeout, and
 // the error says what to check.
 func TestRunWrongKey(t *testing.T) {
-	l := server(t, "kcp://127.0.0.1:0?preset=lossy", &transports.Options{KCP: &kcp.Config{Key: "pw"}})
+	l := server(t, "kcp://127.0.0.1:0?preset=lossy", &transports.Options{Configs: []any{&kcp.Config{Key: "pw"}}})
 	var out strings.Builder
 	err := run(context.Background(), config{url: withPath(l.Address().String(), "/"), key: "wrong", n: 1, timeout: 200 * time.Millisecond}, &out)
 	if err == nil || !strings.Contains(err.Error(), "same key") {

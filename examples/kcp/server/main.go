@@ -93,7 +93,8 @@ func listenAndLog(address, key, devCert string) (*transports.Listener, error) {
 
 // options puts the -key passphrase where package transports takes it.
 func options(address, key string) (*transports.Options, error) {
-	opts := &transports.Options{KCP: &kcp.Config{}}
+	cfg := &kcp.Config{}
+	opts := &transports.Options{Configs: []any{cfg}}
 	if key == "" {
 		return opts, nil
 	}
@@ -107,7 +108,7 @@ func options(address, key string) (*transports.Options, error) {
 	if a.Query.Has("key") {
 		return nil, errors.New("the key is given twice, by -key and by ?key= in the address")
 	}
-	opts.KCP.Key = key
+	cfg.Key = key
 	return opts, nil
 }
 

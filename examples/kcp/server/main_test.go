@@ -47,7 +47,7 @@ func TestServe(t *testing.T) {
 		}
 	}()
 
-	tr, err := transports.Transport(l.Address().String(), &transports.Options{KCP: &kcp.Config{Key: "pw"}})
+	tr, err := transports.Transport(l.Address().String(), &transports.Options{Configs: []any{&kcp.Config{Key: "pw"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +126,7 @@ func TestKeyOptions(t *testing.T) {
 			t.Errorf("options(%q, %q): %v, want an error about %s", tc.address, tc.key, err, tc.says)
 		}
 	}
-	if o, err := options("tls+kcp://127.0.0.1:0", "k"); err != nil || o.KCP.Key != "k" {
+	if o, err := options("tls+kcp://127.0.0.1:0", "k"); err != nil || transports.FindConfig[*kcp.Config](o).Key != "k" {
 		t.Errorf("tls+kcp with -key: %+v %v", o, err)
 	}
 }

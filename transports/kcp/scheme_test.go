@@ -1,0 +1,62 @@
+package kcp_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tophat-go/tophat/transports"
+	"github.com/tophat-go/tophat/transports/kcp"
+)
+
+func TestSchemeErrorsMatchBothSentinels(t *testing.T) {
+	_, err := transports.ParseAddress("kcp://127.0.0.1:9000?mtu=0")
+	if !errors.Is(err, transports.ErrInvalidAddress) || !errors.Is(err, kcp.ErrInvalidConfig) {
+		t.Fatalf("error %v matches not both ErrInvalidAddress and kcp.ErrInvalidConfig", err)
+	}
+}
+
+// TestSchemeParametersOverrideOptions checks the merge field by field for
+// every kcp parameter, so that none is parsed and then dropped.
+func TestSchemeParametersOverrideOptions(t *testing.T) {
+	base := &kcp.Config{Preset: kcp.Normal, Key: "base", MTU: 1000, IdleTimeout: time.Minute}
+	opts := &transports.Options{Configs: []any{"not a kcp config", base}}
+	got := kcp.SchemeConfig(t, "kcp://127.0.0.1:1?preset=lossy&fec=10,3&key=q&sndwnd=64&rcvwnd=65&interval=20&nodelay=1"+
+		"&resend=0&nc=0&acknodelay=1&idle=30s&linger=0s&mtu=1200", opts)
+	want := kcp.Config{Preset: kcp.Lossy, DataShards: 10, ParityShards: 3, Key: "q", SendWindow: 64, RecvWindow: 65,
+		Interval: 20 * time.Millisecond, NoDelay: kcp.On, Resend: kcp.ResendOff, NoCongestion: kcp.Off, AckNoDelay: kcp.On,
+		IdleTimeout: 30 * time.Second, Linger: -1, MTU: 1200}
+	if *got != want {
+		t.Errorf("merged\n%+v\nwant\n%+v", *got, want)
+	}
+	if base.Key != "base" {
+		t.Error("the Config in Options was modified")
+	}
+	got = kcp.SchemeConfig(t, "tls+kcp://127.0.0.1:1?preset=fast&servername=x", opts)
+	if got.Preset != kcp.Fast || got.Key != "base" || got.MTU != 1000 || got.IdleTimeout != time.Minute {
+		t.Errorf("fields not named by the address changed: %+v", *got)
+	}
+}
+
+// TestUnregisteredWithoutImport is in transports; here the scheme is
+// registered by this package's import, and lists its parameters.
+func TestSchemeRegistered(t *testing.T) {
+	_, err := transports.ParseAddress("kcp://127.0.0.1:9000?bogus=1")
+	if !errors.Is(err, transports.ErrInvalidAddress) || !strings.Contains(err.Error(), "kcp:// accepts "+strings.Join(kcp.QueryParams(), ", ")) {
+		t.Errorf("error %v", err)
+	}
+}
+
+func TestDialErrorIsNilConn(t *testing.T) {
+	c, err := kcp.Dial(context.Background(), "127.0.0.1:99999", nil)
+	if err == nil || c != nil {
+		// A nil *Conn inside the net.Conn would pass c != nil.
+		t.Errorf("Dial = %#v, %v; want a nil net.Conn and an error", c, err)
+	}
+	c, err = transports.Dial(context.Background(), "kcp://no-such-host.invalid:1", nil)
+	if err == nil || c != nil {
+		t.Errorf("transports.Dial = %#v, %v; want a nil net.Conn and an error", c, err)
+	}
+}
