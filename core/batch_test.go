@@ -4,11 +4,17 @@ import (
 	"bufio"
 	"bytes"
 	"io"
+	"net"
 	"net/http"
+	"os"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/tophat-go/tophat/core"
+	"github.com/tophat-go/tophat/transports/pipe"
 )
 
 // writeCounter delivers its input in one read, then io.EOF, and counts
@@ -80,5 +86,104 @@ func TestBatchedResponsesPrecede100Continue(t *testing.T) {
 	x.send("hi")
 	if resp := x.response("POST"); resp.body != "hi" {
 		t.Fatalf("%q", resp.body)
+	}
+}
+
+// readSizes records the size of every buffer the server reads into.
+type readSizes struct {
+	*pipe.Conn
+	mu    sync.Mutex
+	sizes []int
+}
+
+func (r *readSizes) Read(p []byte) (int, error) {
+	r.mu.Lock()
+	r.sizes = append(r.sizes, len(p))
+	r.mu.Unlock()
+	return r.Conn.Read(p)
+}
+
+// TestIdleStreamHoldsNoBuffers: a kept-alive stream that waits longer than
+// a moment gives its buffers back and waits with a one-byte read; the
+// request that ends the wait is served whole.
+func TestIdleStreamHoldsNoBuffers(t *testing.T) {
+	server, client := pipe.New(nil)
+	rs := &readSizes{Conn: server}
+	x := serveStream(t, nil, echo, rs, client)
+	x.send("GET /1 HTTP/1.1\r\nHost: h\r\n\r\n")
+	x.response("GET")
+	time.Sleep(400 * time.Millisecond)
+	x.send("POST /2 HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello")
+	if resp := x.response("POST"); !strings.Contains(resp.body, "path=/2\n") || !strings.Contains(resp.body, "body=hello\n") {
+		t.Fatalf("%q", resp.body)
+	}
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	if !slices.Contains(rs.sizes, 1) {
+		t.Fatalf("reads of %v bytes: the idle stream kept its buffer", rs.sizes)
+	}
+}
+
+// TestSendFileOverTCP: a file body goes out whole and framed over a TCP
+// stream (where it takes the sendfile path), and a file shorter than the
+// size given cuts the response off.
+func TestSendFileOverTCP(t *testing.T) {
+	data := bytes.Repeat([]byte("0123456789abcdef"), 5<<16) // 5 MiB: two slices
+	name := t.TempDir() + "/file"
+	if err := os.WriteFile(name, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h := core.HandlerFunc(func(req *core.Request, w *core.ResponseWriter) core.ResponseWritten {
+		f, err := os.Open(name)
+		if err != nil {
+			return w.SendString(500, err.Error())
+		}
+		defer f.Close()
+		size := int64(len(data))
+		if req.Path() == "/short" {
+			size += 10
+		}
+		return w.SendReader(200, f, size)
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			core.ServeConn(c, h, nil)
+		}
+	}()
+	defer func() { ln.Close(); <-done }()
+
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(20 * time.Second))
+	io.WriteString(c, "GET /whole HTTP/1.1\r\nHost: h\r\n\r\nGET /short HTTP/1.1\r\nHost: h\r\n\r\n")
+	br := bufio.NewReader(c)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(resp.Body)
+	if err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("whole file: %d bytes, %v", len(got), err)
+	}
+	resp, err = http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.ReadAll(resp.Body); err == nil {
+		t.Fatal("a file shorter than its declared size read as complete")
 	}
 }

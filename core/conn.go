@@ -97,8 +97,7 @@ func ServeConn(stream io.ReadWriteCloser, h Handler, opts *Options) error {
 
 func serveConn(stream io.ReadWriteCloser, h Handler, opts Options, t *tracked) error {
 	c := &conn{rwc: stream, handler: h, opts: opts, tracker: t}
-	c.bufs = bufferPool.Get().(*connBuffers)
-	c.r.buf, c.wbuf = c.bufs.read, c.bufs.write[:0]
+	c.acquireBuffers()
 	c.r.reset(stream)
 	c.wd.reset(stream)
 	for i := range c.slots {
@@ -113,6 +112,13 @@ func serveConn(stream io.ReadWriteCloser, h Handler, opts Options, t *tracked) e
 // release returns the buffers to the pool. Every handle is dead by now.
 func (c *conn) release() {
 	c.wd.stop()
+	c.putBuffers()
+	c.r.src = nil
+}
+
+// putBuffers returns the buffers to the pool, unless they grew too large
+// to be worth keeping.
+func (c *conn) putBuffers() {
 	b := c.bufs
 	c.bufs = nil
 	if cap(c.r.buf) <= maxPooledBuffer {
@@ -125,7 +131,7 @@ func (c *conn) release() {
 	} else {
 		b.write = make([]byte, 0, initialWriteBuffer)
 	}
-	c.r.buf, c.wbuf, c.r.src = nil, nil, nil
+	c.r.buf, c.wbuf = nil, nil
 	bufferPool.Put(b)
 }
 
@@ -197,9 +203,7 @@ func (c *conn) readRequest(s *slot, first bool) error {
 		if !first {
 			c.tracker.setIdle(c)
 		}
-		c.wd.read(c.lastActivity, timeout)
-		err := c.r.fill(1)
-		c.wd.idle()
+		err := c.awaitRequest(timeout)
 		if !c.tracker.setActive(c) {
 			return errQuiet // the server is shutting down this idle stream
 		}
@@ -242,6 +246,56 @@ func (c *conn) readRequest(s *slot, first bool) error {
 			return errQuiet // the client went away mid-head: nobody to answer
 		}
 	}
+}
+
+// bufferHoldTime is how long a stream waiting for its next request keeps
+// its read and write buffers. A busy stream's next request comes within it
+// and is read with no extra cost; past it the buffers go back to the pool
+// and the wait goes on with a one-byte read, so an idle kept-alive stream
+// costs its goroutine and its conn, not 12 KiB of buffers.
+const bufferHoldTime = 200 * time.Millisecond
+
+// awaitRequest waits for the first byte of the next request, up to timeout
+// from the end of the last response. Streams without deadlines keep their
+// buffers: nothing could stop the first, buffered read to release them.
+func (c *conn) awaitRequest(timeout time.Duration) error {
+	if c.wd.deadlines == nil || timeout >= 0 && timeout <= bufferHoldTime || c.r.floor > 0 || len(c.wbuf) > 0 {
+		c.wd.read(c.lastActivity, timeout)
+		err := c.r.fill(1)
+		c.wd.idle()
+		return err
+	}
+	c.wd.read(time.Now(), bufferHoldTime)
+	err := c.r.fill(1)
+	if err == nil || !c.wd.isTimeout(err) {
+		return err
+	}
+	c.r.err = nil // a read that timed out loses nothing
+	c.releaseBuffers()
+	c.wd.read(c.lastActivity, timeout)
+	n, err := c.rwc.Read(c.r.stashBuf[:])
+	c.acquireBuffers()
+	if n > 0 {
+		c.r.stash, c.r.stashed = c.r.stashBuf[0], true
+		return nil
+	}
+	if err == nil {
+		err = io.ErrNoProgress
+	}
+	c.r.err = err
+	return err
+}
+
+// releaseBuffers returns the stream's empty buffers to the pool while it
+// waits; acquireBuffers takes them back.
+func (c *conn) releaseBuffers() {
+	c.r.r, c.r.w, c.r.floor = 0, 0, 0
+	c.putBuffers()
+}
+
+func (c *conn) acquireBuffers() {
+	c.bufs = bufferPool.Get().(*connBuffers)
+	c.r.buf, c.wbuf = c.bufs.read, c.bufs.write[:0]
 }
 
 // serveRequest runs the handler and makes sure the request was answered:

@@ -19,8 +19,9 @@ type connReader struct {
 
 	// A byte a background read took from src while a handler ran; it comes
 	// before anything src still holds.
-	stash   byte
-	stashed bool
+	stash    byte
+	stashed  bool
+	stashBuf [1]byte // what an idle stream reads into, having no buffer
 }
 
 // initialReadBuffer fits the heads of nearly all real requests, so a kept-

@@ -336,6 +336,9 @@ const (
 // complete ends a response whose bytes are all in c.wbuf: it leaves now,
 // or waits for the responses to the requests already buffered behind it.
 func (w *ResponseWriter) complete(c *conn, now time.Time) {
+	if len(c.wbuf) == c.batched {
+		return // all of it is on the wire already
+	}
 	if !c.mayBatch(w) {
 		w.flushAt(c, now)
 		return

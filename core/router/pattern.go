@@ -301,7 +301,7 @@ func commonPath(p, q *pattern) string {
 	a, c := p.segments, q.segments
 	for ; len(a) > 0 && len(c) > 0; a, c = a[1:], c[1:] {
 		s := a[0]
-		if s.kind != literal && c[0].kind != multi {
+		if rank(c[0]) > rank(s) {
 			s = c[0]
 		}
 		writeExample(&b, s)
@@ -310,6 +310,17 @@ func commonPath(p, q *pattern) string {
 		writeExample(&b, s)
 	}
 	return b.String()
+}
+
+// rank orders segments by how few paths they match.
+func rank(s segment) int {
+	switch s.kind {
+	case multi:
+		return 0
+	case single:
+		return 1
+	}
+	return 2
 }
 
 func writeExample(b *strings.Builder, s segment) {
