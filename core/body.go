@@ -32,6 +32,8 @@ func (b *Body) Read(p []byte) (int, error) {
 // the core can drain it after the handler's Body handle is dead.
 type bodyIn struct {
 	kind    bodyKind
+	limit   int64 // the request's body limit, -1 for none
+	got     int64 // bytes of a fixed-length body read so far
 	left    int64 // bytes left of a fixed-length body
 	chunked chunkedReader
 	err     error // sticky: the first error ends the body for good
@@ -46,7 +48,7 @@ const (
 )
 
 func (in *bodyIn) reset(c *conn, req *Request) {
-	in.err = nil
+	in.err, in.limit, in.got = nil, c.opts.MaxBodyBytes, 0
 	switch {
 	case req.chunked:
 		in.kind = bodyChunked
@@ -82,12 +84,18 @@ func (in *bodyIn) read(c *conn, p []byte) (int, error) {
 	if err := c.beforeBodyRead(); err != nil {
 		return 0, in.fail(c, err)
 	}
+	if in.kind == bodyFixed && in.limit >= 0 && in.got+in.left > in.limit {
+		// The declared length is past the limit: refuse before reading, so
+		// the answer is 413, not a body cut at an arbitrary point.
+		return 0, in.fail(c, ErrBodyTooLarge)
+	}
 	c.wd.read(time.Now(), c.opts.BodyReadTimeout)
 	var n int
 	var err error
 	if in.kind == bodyFixed {
 		n, err = c.r.Read(p[:min(int64(len(p)), in.left)])
 		in.left -= int64(n)
+		in.got += int64(n)
 		if in.left == 0 {
 			in.kind = bodyNone
 		}
@@ -110,6 +118,12 @@ func (in *bodyIn) read(c *conn, p []byte) (int, error) {
 		return 0, err
 	}
 	return n, nil
+}
+
+// setLimit changes the body limit of the request being served.
+func (in *bodyIn) setLimit(n int64) {
+	in.limit = n
+	in.chunked.limits.maxBody = n
 }
 
 // fail makes err the body's sticky error and tells the conn.

@@ -40,11 +40,16 @@ type Options struct {
 	// MaxHeaderFields limits the number of header fields (431 past it).
 	// Default 100: field lookup is a linear scan, so this also bounds CPU.
 	MaxHeaderFields int
-	// MaxBodyBytes limits a request body; a larger declared Content-Length
-	// is answered 413 before the handler runs, and reads past the limit of
-	// a chunked body fail with ErrBodyTooLarge. Default 32 MiB; -1 means no
-	// limit.
+	// MaxBodyBytes limits a request body unless its handler sets another
+	// limit with Request.SetBodyLimit: a body past it fails to read with
+	// ErrBodyTooLarge, and the core answers 413. Default 32 MiB; -1 means
+	// no limit.
 	MaxBodyBytes int64
+	// MaxBodyBytesCeiling is the most a handler may raise its request's
+	// limit to with Request.SetBodyLimit (an upload route, say); a declared
+	// Content-Length above it is answered 413 before any handler runs.
+	// Default MaxBodyBytes; -1 means no ceiling.
+	MaxBodyBytesCeiling int64
 	// MaxChunkLineBytes limits one chunk-size line with its extensions.
 	// Default 4 KiB (CWE-400: extensions are otherwise unbounded input).
 	MaxChunkLineBytes int
@@ -158,6 +163,9 @@ func (o *Options) Validate() error {
 	if o.MaxBodyBytes < -1 {
 		return fmt.Errorf("tophat: Options.MaxBodyBytes is %d; want -1 (no limit), 0 (default) or a size", o.MaxBodyBytes)
 	}
+	if o.MaxBodyBytesCeiling < -1 {
+		return fmt.Errorf("tophat: Options.MaxBodyBytesCeiling is %d; want -1 (no ceiling), 0 (MaxBodyBytes) or a size", o.MaxBodyBytesCeiling)
+	}
 	if o.MaxDrainBytes < -1 {
 		return fmt.Errorf("tophat: Options.MaxDrainBytes is %d; want -1 (never drain), 0 (default) or a size", o.MaxDrainBytes)
 	}
@@ -165,6 +173,9 @@ func (o *Options) Validate() error {
 		return fmt.Errorf("tophat: Options.MaxChunkLineBytes is %d; a chunk-size line needs at least %d", o.MaxChunkLineBytes, minChunkLineBytes)
 	}
 	d := o.withDefaults()
+	if d.MaxBodyBytesCeiling >= 0 && (d.MaxBodyBytes < 0 || d.MaxBodyBytes > d.MaxBodyBytesCeiling) {
+		return fmt.Errorf("tophat: Options.MaxBodyBytes (%d) is above MaxBodyBytesCeiling (%d)", d.MaxBodyBytes, d.MaxBodyBytesCeiling)
+	}
 	if d.MaxRequestLineBytes > d.MaxHeaderBytes {
 		return fmt.Errorf("tophat: Options.MaxRequestLineBytes (%d) is above MaxHeaderBytes (%d), which the request line is part of",
 			d.MaxRequestLineBytes, d.MaxHeaderBytes)
@@ -189,6 +200,7 @@ func (o *Options) withDefaults() Options {
 	setDefault(&r.MaxChunkLineBytes, DefaultMaxChunkLineBytes)
 	setDefault(&r.MaxTrailerBytes, DefaultMaxTrailerBytes)
 	setDefault(&r.MaxBodyBytes, DefaultMaxBodyBytes)
+	setDefault(&r.MaxBodyBytesCeiling, r.MaxBodyBytes)
 	setDefault(&r.MaxDrainBytes, DefaultMaxDrainBytes)
 	if r.ErrorLog == nil {
 		r.ErrorLog = slog.Default()

@@ -210,7 +210,7 @@ func parseRequest(req *Request, head []byte, o *Options) error {
 		if err != nil {
 			return err
 		}
-		if o.MaxBodyBytes >= 0 && n > o.MaxBodyBytes {
+		if o.MaxBodyBytesCeiling >= 0 && n > o.MaxBodyBytesCeiling {
 			return ErrBodyTooLarge
 		}
 		req.contentLength = n

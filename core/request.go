@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"fmt"
 	"io"
 	"iter"
 	"net"
@@ -226,6 +227,26 @@ func (r *Request) WantsClose() bool { return r.closeAfter }
 // (Connection: upgrade with an Upgrade field). The core never acts on it:
 // the handler may answer with ResponseWriter.Upgrade.
 func (r *Request) WantsUpgrade() bool { return r.upgrade }
+
+// SetBodyLimit sets the most this request's body may hold, in place of
+// Options.MaxBodyBytes: lower for a route that takes small bodies, higher
+// for an upload route, up to Options.MaxBodyBytesCeiling (-1: no limit,
+// allowed only when there is no ceiling). Call it before reading the body;
+// a body past the limit fails to read with ErrBodyTooLarge and is answered
+// 413, as with the server-wide limit. It returns an error, and changes
+// nothing, for a limit above the ceiling.
+func (r *Request) SetBodyLimit(n int64) error {
+	c := r.s.live()
+	if c == nil {
+		return ErrResponseOver
+	}
+	ceiling := c.opts.MaxBodyBytesCeiling
+	if n < -1 || (ceiling >= 0 && (n < 0 || n > ceiling)) {
+		return fmt.Errorf("tophat: body limit %d is above the ceiling of %d (Options.MaxBodyBytesCeiling)", n, ceiling)
+	}
+	c.in.setLimit(n)
+	return nil
+}
 
 // Body returns the request body. It reads lazily from the stream; the first
 // read answers an "Expect: 100-continue". Whatever the handler leaves

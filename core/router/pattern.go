@@ -48,6 +48,9 @@ func parsePattern(s string) (*pattern, error) {
 	method, rest := "", s
 	if i := strings.IndexAny(s, " \t"); i >= 0 {
 		method, rest = s[:i], strings.TrimLeft(s[i+1:], " \t")
+		if i == 0 {
+			return nil, invalid(s, "starts with a space")
+		}
 		if !isToken(method) {
 			return nil, invalid(s, fmt.Sprintf("method %q is not a token", method))
 		}

@@ -297,10 +297,15 @@ func (rt *Router) setValues(req *core.Request, p []byte, r *route, c *captures) 
 	}
 	for i, name := range r.pat.names[:c.n] {
 		if name != "" {
-			sp := c.spans[i]
-			req.SetPathValue(name, unescape(s[sp.start:sp.end]))
+			req.SetPathValue(name, c.value(s, i))
 		}
 	}
+}
+
+// value returns the i-th captured value from the escaped path s.
+func (c *captures) value(s string, i int) string {
+	sp := c.spans[i]
+	return unescape(s[sp.start:sp.end])
 }
 
 // withOptions adds OPTIONS, which the Router answers itself, to a sorted
