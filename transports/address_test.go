@@ -96,7 +96,7 @@ func TestParseAddressErrors(t *testing.T) {
 		{"@name", ErrUnknownScheme, []string{"write unix://@name"}},
 		{"8080", ErrUnknownScheme, []string{"tcp://:8080", "tcp://127.0.0.1:8080"}},
 		{"/run/app.sock", ErrUnknownScheme, []string{"no scheme", "unix:///run/app.sock"}},
-		{"http://127.0.0.1:80", ErrUnknownScheme, []string{`"http"`, "tcp://HOST:PORT, unix:///PATH, unix://@NAME, pipe://NAME, kcp://HOST:PORT"}},
+		{"http://127.0.0.1:80", ErrUnknownScheme, []string{`"http"`, "tcp://HOST:PORT, unix:///PATH, unix://@NAME, pipe://NAME, fd://N, systemd://NAME, proxy+tcp://HOST:PORT, proxy+unix:///PATH, kcp://HOST:PORT"}},
 		{"tls+http://127.0.0.1:80", ErrUnknownScheme, []string{`"tls+http"`}},
 		{"tls+tls+tcp://127.0.0.1:80", ErrUnknownScheme, []string{"tls+tls+tcp"}},
 		{"udp://127.0.0.1:80", ErrUnknownScheme, []string{"accepted"}},

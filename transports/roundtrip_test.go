@@ -88,6 +88,11 @@ func TestRoundTrips(t *testing.T) {
 		"tls+unix://" + filepath.Join(dir, "tls.sock"),
 		"tls+kcp://127.0.0.1:0?preset=lossy&linger=200ms",
 		"tls+pipe://",
+		// Behind a load balancer: Dial and Transport send the PROXY header
+		// a balancer would.
+		"proxy+tcp://127.0.0.1:0",
+		"proxy+unix://" + filepath.Join(dir, "proxy.sock"),
+		"tls+proxy+tcp://127.0.0.1:0",
 	} {
 		t.Run(address, func(t *testing.T) {
 			l, err := transports.Listen(address, quietLogs(t))
