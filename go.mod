@@ -3,7 +3,6 @@ module github.com/tophat-go/tophat
 go 1.26.0
 
 require (
-	github.com/valyala/fasthttp v1.78.0
 	github.com/xtaci/kcp-go/v5 v5.6.24
 	go.uber.org/goleak v1.3.0
 	golang.org/x/crypto v0.58.0
@@ -12,12 +11,8 @@ require (
 )
 
 require (
-	github.com/klauspost/compress v1.20.3 // indirect
 	github.com/klauspost/cpuid/v2 v2.2.6 // indirect
 	github.com/klauspost/reedsolomon v1.12.0 // indirect
-	github.com/molecule-man/go-brrr v1.3.1 // indirect
 	github.com/pkg/errors v0.9.1 // indirect
 	github.com/tjfoc/gmsm v1.4.1 // indirect
-	github.com/valyala/bytebufferpool v1.0.0 // indirect
-	golang.org/x/tools v0.51.0 // indirect
 )

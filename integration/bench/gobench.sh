@@ -38,7 +38,7 @@ trap 'rm -rf "$build"' EXIT
 
 out="$RESULTS_DIR/gobench-$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$out"
-go test -c -o "$build/bench.test" ./integration/bench/
+(cd integration/bench && go test -c -o "$build/bench.test" .)
 go test -c -o "$build/core.test" ./core/
 
 {

@@ -128,7 +128,7 @@ to_us() {
 
 out="$RESULTS_DIR/wrk-$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$out"
-(cd "$repo" && go build -o "$build/helloserver" ./integration/bench/cmd/helloserver)
+(cd "$repo/integration/bench" && go build -o "$build/helloserver" ./cmd/helloserver)
 
 {
 	echo "# $(date -u +%FT%TZ) $(uname -srm), $(nproc) CPUs, $(go version), $(wrk -v 2>&1 | head -1)"
