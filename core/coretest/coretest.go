@@ -86,6 +86,9 @@ type Response struct {
 	Body []byte
 	// Trailer holds the trailer fields of a chunked body.
 	Trailer http.Header
+	// Close reports that the response said Connection: close (which net/http's
+	// parser takes out of Header) or was HTTP/1.0 without keep-alive.
+	Close bool
 	// Written is the receipt the handler returned; IsZero when the handler
 	// never ran (the core rejected the request) or returned no response.
 	Written core.ResponseWritten
@@ -209,7 +212,7 @@ func (res *Response) parse(method string) error {
 		}
 		body, err := io.ReadAll(resp.Body)
 		res.Status, res.Proto, res.Header, res.Body = resp.StatusCode, resp.Proto, resp.Header, body
-		res.Trailer = resp.Trailer
+		res.Trailer, res.Close = resp.Trailer, resp.Close
 		if err != nil {
 			return fmt.Errorf("coretest: reading the response body: %w", err)
 		}

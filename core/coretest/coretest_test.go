@@ -134,8 +134,8 @@ func TestServeWhatTheEngineDoes(t *testing.T) {
 		if res.Status != 400 || res.Handled || !errors.As(res.Err, &pe) || pe.Status != 400 {
 			t.Fatalf("got %d, handled %t, err %v", res.Status, res.Handled, res.Err)
 		}
-		if res.Header.Get("Connection") != "close" {
-			t.Errorf("Connection %q", res.Header.Get("Connection"))
+		if !res.Close || !strings.Contains(string(res.Raw), "\r\nConnection: close\r\n") {
+			t.Errorf("no Connection: close in\n%s", res.Raw)
 		}
 	})
 	t.Run("streamed body and trailers", func(t *testing.T) {
