@@ -28,22 +28,76 @@ const flushSize = 8 << 10
 // returned BodyWriter. The head leaves with the first Flush or once enough
 // body is buffered.
 func (w *ResponseWriter) Begin(status int) *BodyWriter {
-	c := w.s.live()
-	if c == nil {
-		return &w.body
+	if c := w.s.live(); c != nil {
+		w.open(c, status, -1)
 	}
+	return &w.body
+}
+
+// open composes the head of a response whose body of n bytes (-1: not
+// known) follows through w.body, passing it through the body filter if
+// there is one and it takes the body.
+func (w *ResponseWriter) open(c *conn, status int, n int64) {
 	if err := w.begin(status, false); err != nil {
 		w.openErr(err)
-		return &w.body
+		return
 	}
-	if err := w.frame(c, status, -1); err != nil {
+	if err := w.frame(c, status, n); err != nil {
 		w.openErr(err)
-		return &w.body
+		return
+	}
+	if w.filter != nil && !w.noBody {
+		w.raw.w = w
+		if fw := w.filter(status, &w.header, n, &w.raw); fw != nil {
+			// The filter decides the bytes, so the length is no longer
+			// known: chunked on HTTP/1.1, to the stream's end on 1.0.
+			w.fw, w.declared = fw, -1
+			w.framing = framingChunked
+			if w.s.req.minor == 0 {
+				w.framing = framingCloseDelimited
+			}
+		}
 	}
 	if err := w.appendHead(c, time.Now()); err != nil {
 		w.openErr(err)
 	}
-	return &w.body
+}
+
+// A BodyFilter rewrites a response body on its way to the stream, as
+// compression does. A middleware installs one with
+// ResponseWriter.SetBodyFilter before it calls the next handler; the core
+// calls it once, when that handler's response starts, for a response that
+// has a body (not HEAD, 1xx, 204 or 304), whichever terminal method it
+// uses. It may change the header fields h (Content-Encoding, Vary, ...);
+// length is the body's length as the handler gave it, -1 if streamed. It
+// returns the writer that takes the body and writes what it makes to dst,
+// or nil to leave the body alone.
+//
+// A filtered body is framed by chunked encoding (by the stream's end on
+// HTTP/1.0), whatever Content-Length the handler set. The core closes the
+// writer at the end of the body, and calls its Flush() error method, if it
+// has one, on BodyWriter.Flush. The receipt's BodyBytes counts the bytes
+// the filter wrote. A file sent with SendReader is read through the filter,
+// not sent with sendfile.
+type BodyFilter func(status int, h *Header, length int64, dst io.Writer) io.WriteCloser
+
+// SetBodyFilter installs f for this response, replacing any other; nil
+// removes it. It has no effect once a terminal method was called.
+func (w *ResponseWriter) SetBodyFilter(f BodyFilter) {
+	if w.state == writerFresh {
+		w.filter = f
+	}
+}
+
+// rawBody is where a body filter writes: straight into the framing.
+type rawBody struct{ w *ResponseWriter }
+
+func (r *rawBody) Write(p []byte) (int, error) {
+	c, err := r.w.body.conn()
+	if err != nil {
+		return 0, err
+	}
+	return r.w.body.writeRaw(c, p, "")
 }
 
 // openErr records a body that could not open; if nothing was sent the
@@ -84,6 +138,17 @@ func (b *BodyWriter) write(p []byte, str string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	if fw := b.w.fw; fw != nil {
+		if p == nil {
+			p = []byte(str)
+		}
+		return fw.Write(p)
+	}
+	return b.writeRaw(c, p, str)
+}
+
+// writeRaw writes body bytes that go out as they are.
+func (b *BodyWriter) writeRaw(c *conn, p []byte, str string) (int, error) {
 	w := b.w
 	n := len(p) + len(str)
 	if w.noBody {
@@ -127,6 +192,9 @@ func (b *BodyWriter) write(p []byte, str string) (int, error) {
 // buffer, so io.Copy to a BodyWriter needs no buffer of its own.
 func (b *BodyWriter) ReadFrom(r io.Reader) (int64, error) {
 	w := b.w
+	if w.fw != nil {
+		return b.readFromFiltered(r)
+	}
 	var total int64
 	for {
 		c, err := b.conn()
@@ -183,6 +251,33 @@ func (b *BodyWriter) ReadFrom(r io.Reader) (int64, error) {
 	}
 }
 
+// readFromFiltered copies r through the body filter.
+func (b *BodyWriter) readFromFiltered(r io.Reader) (int64, error) {
+	c, err := b.conn()
+	if err != nil {
+		return 0, err
+	}
+	if c.scratch == nil {
+		c.scratch = make([]byte, 4<<10)
+	}
+	var total int64
+	for {
+		n, rerr := r.Read(c.scratch)
+		if n > 0 {
+			if _, err := b.write(c.scratch[:n], ""); err != nil {
+				return total, err
+			}
+			total += int64(n)
+		}
+		if rerr == io.EOF {
+			return total, nil
+		}
+		if rerr != nil {
+			return total, rerr
+		}
+	}
+}
+
 // chunkHeaderRoom is the room kept for a chunk-size line and the CRLF
 // after the data: 8 hex digits cover the largest chunk this code makes.
 const chunkHeaderRoom = 8 + 2 + 2
@@ -223,6 +318,11 @@ func (b *BodyWriter) Flush() error {
 		return err
 	}
 	w := b.w
+	if f, ok := w.fw.(interface{ Flush() error }); ok {
+		if err := f.Flush(); err != nil {
+			return err
+		}
+	}
 	w.frameChunk(c)
 	w.flush(c)
 	return w.err
@@ -253,6 +353,12 @@ func (b *BodyWriter) Finish() ResponseWritten {
 		return w.refuse(ErrAlreadySent)
 	case w.err != nil:
 		return w.abort(c, w.err)
+	}
+	if fw := w.fw; fw != nil {
+		w.fw = nil // what Close writes goes out as it is
+		if err := fw.Close(); err != nil || w.err != nil {
+			return w.abort(c, errOr(w.err, err))
+		}
 	}
 	w.frameChunk(c)
 	if w.declared >= 0 && !w.noBody && w.bodyBytes+w.bodyLeft != w.declared {
@@ -336,7 +442,7 @@ func (w *ResponseWriter) SendReader(status int, r io.Reader, size int64) Respons
 	if w.noBody {
 		return b.Finish() // HEAD: the length is known without reading
 	}
-	if f, ok := r.(*os.File); ok && w.framing == framingLength {
+	if f, ok := r.(*os.File); ok && w.framing == framingLength && w.fw == nil {
 		if rf, ok := c.rwc.(io.ReaderFrom); ok {
 			if err := w.sendFile(c, rf, f); err != nil {
 				return w.abort(c, err)

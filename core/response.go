@@ -49,6 +49,10 @@ type ResponseWriter struct {
 
 	body    BodyWriter
 	trailer Header
+
+	filter BodyFilter     // set by a middleware
+	fw     io.WriteCloser // the filter's writer, once it took the body
+	raw    rawBody        // where the filter writes
 }
 
 type writerState uint8
@@ -109,6 +113,9 @@ func (w *ResponseWriter) send(status int, b []byte, s string) ResponseWritten {
 	if c == nil {
 		return deadReceipt
 	}
+	if w.filter != nil {
+		return w.sendFiltered(c, status, b, s)
+	}
 	if err := w.begin(status, false); err != nil {
 		return w.refuse(err)
 	}
@@ -141,6 +148,26 @@ func (w *ResponseWriter) send(status int, b []byte, s string) ResponseWritten {
 		w.err = tooMuch
 	}
 	return w.result()
+}
+
+// sendFiltered is send for a response with a body filter: through the
+// BodyWriter, which the filter may take.
+func (w *ResponseWriter) sendFiltered(c *conn, status int, b []byte, s string) ResponseWritten {
+	w.open(c, status, int64(len(b)+len(s)))
+	if w.state != writerOpen {
+		return w.refuse(w.err)
+	}
+	if w.fw == nil && w.noBody && len(b)+len(s) > 0 && bodiless(status) {
+		w.body.Finish()
+		w.err = errOr(w.err, ErrBodyNotAllowed)
+		return w.result()
+	}
+	if len(b) > 0 {
+		w.body.Write(b)
+	} else if len(s) > 0 {
+		w.body.WriteString(s)
+	}
+	return w.body.Finish()
 }
 
 // deadReceipt is what a dead ResponseWriter's terminal methods return.
@@ -466,6 +493,7 @@ func (w *ResponseWriter) sendError(c *conn, status int, reason string, closeAfte
 	if closeAfter {
 		c.broken = true
 	}
+	w.filter, w.fw = nil, nil // the core's own answers go out plain
 	w.header.Reset()
 	w.header.Set("Content-Type", "text/plain; charset=utf-8")
 	var b strings.Builder

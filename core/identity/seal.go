@@ -104,7 +104,7 @@ func open(aeads []cipher.AEAD, ad []byte, value string, now time.Time) (Identity
 	if len(value) > maxValueSize {
 		return Identity{}, ErrInvalid
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(value)
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(value)
 	if err != nil || len(raw) < nonceBytes+tagBytes+headerBytes {
 		return Identity{}, ErrInvalid
 	}

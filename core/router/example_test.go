@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 
 	"github.com/tophat-go/tophat/core"
 	"github.com/tophat-go/tophat/core/router"
@@ -29,7 +30,10 @@ func get(h core.Handler, method string, paths ...string) {
 		}
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		fmt.Printf("%s %s: %d %s", method, p, resp.StatusCode, body)
+		fmt.Printf("%s %s: %d", method, p, resp.StatusCode)
+		if len(body) > 0 {
+			fmt.Printf(" %s", strings.TrimSpace(string(body)))
+		}
 		if a := resp.Header.Get("Allow"); a != "" {
 			fmt.Printf(" (Allow: %s)", a)
 		}
@@ -58,11 +62,9 @@ func Example() {
 	// GET /users/42: 200 user 42 via GET /users/{id}
 	// GET /users/new: 200 the form for a new user
 	// GET /files/css/site.css: 200 file css/site.css
-	// GET /files: 307  -> /files/
+	// GET /files: 307 -> /files/
 	// GET /nowhere: 404 404 page not found
-	//
-	// DELETE /users/42: 405 Method Not Allowed
-	//  (Allow: GET, HEAD, OPTIONS)
+	// DELETE /users/42: 405 Method Not Allowed (Allow: GET, HEAD, OPTIONS)
 }
 
 // A Group shares a prefix and middleware among routes; the middleware runs
@@ -113,5 +115,5 @@ func ExampleRouter_Serve_options() {
 
 	get(r, "OPTIONS", "/items/1")
 	// Output:
-	// OPTIONS /items/1: 204  (Allow: GET, HEAD, OPTIONS, PUT)
+	// OPTIONS /items/1: 204 (Allow: GET, HEAD, OPTIONS, PUT)
 }
