@@ -111,3 +111,31 @@ func TestBodyFilter(t *testing.T) {
 		t.Fatal("the filter was called for a response without a body")
 	}
 }
+
+func TestSendInformational(t *testing.T) {
+	var errs [3]error
+	h := core.HandlerFunc(func(req *core.Request, w *core.ResponseWriter) core.ResponseWritten {
+		w.Header().Set("Link", "</style.css>; rel=preload; as=style")
+		errs[0] = w.SendInformational(103)
+		errs[1] = w.SendInformational(100)
+		rw := w.SendString(200, "page")
+		errs[2] = w.SendInformational(103)
+		return rw
+	})
+	x := serve(t, nil, h)
+	x.send(getRoot)
+	tp := x.br
+	line, _ := tp.ReadString('\n')
+	link, _ := tp.ReadString('\n')
+	end, _ := tp.ReadString('\n')
+	if line != "HTTP/1.1 103 Early Hints\r\n" || !strings.HasPrefix(link, "Link: </style.css>") || end != "\r\n" {
+		t.Fatalf("interim response %q %q %q", line, link, end)
+	}
+	resp := x.response("GET")
+	if resp.StatusCode != 200 || resp.body != "page" || resp.Header.Get("Link") == "" {
+		t.Fatalf("final %d %q %v", resp.StatusCode, resp.body, resp.Header)
+	}
+	if errs[0] != nil || errs[1] != core.ErrInvalidStatus || errs[2] != core.ErrAlreadySent {
+		t.Fatalf("errors %v", errs)
+	}
+}

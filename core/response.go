@@ -525,6 +525,47 @@ func (w *ResponseWriter) result() ResponseWritten {
 	return rw
 }
 
+// SendInformational sends an interim response with status (102, 103
+// Early Hints, ...) and the header fields set so far, which stay set for
+// the final response, as net/http's WriteHeader does for 1xx. It must come
+// before the final response starts. 100 Continue is the core's (on the
+// first body read) and 101 is Upgrade's: both are ErrInvalidStatus here.
+// An HTTP/1.0 client gets nothing (RFC 9110 section 15.2), and no error.
+func (w *ResponseWriter) SendInformational(status int) error {
+	c := w.s.live()
+	switch {
+	case c == nil:
+		return ErrResponseOver
+	case w.state != writerFresh:
+		return ErrAlreadySent
+	case status < 102 || status > 199:
+		return ErrInvalidStatus
+	case w.s.req.minor == 0:
+		return nil
+	}
+	c.flushBatched()
+	b := appendStatusLine(c.wbuf, status)
+	for _, f := range w.header.fields {
+		if !validFieldName(f.name) || !validFieldValue(f.value) {
+			return ErrInvalidHeader
+		}
+		b = append(b, f.name...)
+		b = append(b, ": "...)
+		b = append(b, f.value...)
+		b = append(b, "\r\n"...)
+	}
+	b = append(b, "\r\n"...)
+	c.wd.write(time.Now(), c.opts.WriteTimeout)
+	_, err := c.rwc.Write(b)
+	c.wd.idle()
+	c.wbuf = b[:0]
+	if err != nil {
+		w.wrote(c, err)
+		return w.err
+	}
+	return nil
+}
+
 // Upgrade sends status (101 Switching Protocols, or a 2xx answering a
 // CONNECT) with the header fields set, and hands the stream to the handler,
 // which then owns it: the core neither reads, writes nor closes it again.
