@@ -21,7 +21,7 @@ func nextElement(field string) (e element, rest string, ok bool) {
 	}
 	value, params, _ := strings.Cut(raw, ";")
 	e.value = strings.TrimSpace(value)
-	if e.value == "" || !isToken(strings.Replace(e.value, "/", "", 1)) {
+	if !isElementValue(e.value) {
 		return e, rest, false
 	}
 	e.q = 1000
@@ -146,6 +146,15 @@ func unquote(s string) string {
 		b.WriteByte(s[i])
 	}
 	return b.String()
+}
+
+// isElementValue reports whether s is a token, or two joined by one "/".
+func isElementValue(s string) bool {
+	a, b, found := strings.Cut(s, "/")
+	if !found {
+		return isToken(a)
+	}
+	return isToken(a) && isToken(b)
 }
 
 // isToken reports whether s is a non-empty RFC 9110 token.
