@@ -2,6 +2,8 @@ package transports
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net"
 	"net/http"
 
@@ -30,7 +32,14 @@ func Dial(ctx context.Context, address string, opts *Options) (net.Conn, error) 
 	if err != nil {
 		return nil, err
 	}
-	return tls.Dial(ctx, d.Dial, tc)
+	c, err := tls.Dial(ctx, d.Dial, tc)
+	if err != nil {
+		if d.Silence != "" && errors.Is(err, context.DeadlineExceeded) {
+			return nil, fmt.Errorf("transports: TLS handshake with %s got no answer: %w; %s", a.Redacted(), err, d.Silence)
+		}
+		return nil, err
+	}
+	return c, nil
 }
 
 // Transport returns an *http.Transport that reaches the server at address

@@ -70,6 +70,10 @@ type Dialer struct {
 	// connection pooled, for a transport whose server drops idle streams
 	// without telling the client (KCP). Zero keeps the usual 90 s.
 	IdleConnTimeout time.Duration
+	// Silence, if set, is added to the error of a TLS handshake that got no
+	// answer in time: the reasons a live server of this transport may stay
+	// silent, such as a KCP key that differs.
+	Silence string
 }
 
 var (

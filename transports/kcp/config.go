@@ -3,6 +3,7 @@ package kcp
 import (
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -24,6 +25,21 @@ var (
 	// session is gone.
 	ErrIdleTimeout error = idleTimeoutError{}
 )
+
+// errNoAnswer is a read deadline that passed on a dialed session before
+// anything arrived. It matches os.ErrDeadlineExceeded and says why a live
+// server may stay silent.
+var errNoAnswer error = noAnswerError{}
+
+type noAnswerError struct{}
+
+func (noAnswerError) Error() string {
+	return "i/o timeout: nothing has arrived from the server; is it running, with the same key and FEC settings " +
+		"(preset=lossy, fec=) as this client? A server drops packets it cannot decrypt or decode without a word"
+}
+func (noAnswerError) Timeout() bool        { return true }
+func (noAnswerError) Temporary() bool      { return true }
+func (noAnswerError) Is(target error) bool { return target == os.ErrDeadlineExceeded }
 
 type idleTimeoutError struct{}
 

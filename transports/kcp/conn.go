@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	kcpgo "github.com/xtaci/kcp-go/v5"
@@ -33,6 +34,8 @@ type Conn struct {
 	linger     time.Duration
 	sendWindow int
 	release    func() // untracks the session; called exactly once, after it is closed
+	dialed     bool   // opened by Dial, so a silent peer may be a misconfigured server
+	heard      atomic.Bool
 
 	releaseOnce sync.Once
 
@@ -109,6 +112,9 @@ func (c *Conn) Read(b []byte) (int, error) {
 		return 0, err
 	}
 	n, err := c.sess.Read(b)
+	if n > 0 && !c.heard.Load() {
+		c.heard.Store(true)
+	}
 	if err != nil {
 		return n, c.mapErr("read", err)
 	}
@@ -282,6 +288,11 @@ func (c *Conn) mapErr(op string, err error) error {
 	}
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
+		if op == "read" && c.dialed && !c.heard.Load() {
+			// KCP has no handshake: a server with another key or FEC
+			// setting drops every packet without a word.
+			return c.opErr(op, errNoAnswer)
+		}
 		return c.opErr(op, os.ErrDeadlineExceeded)
 	}
 	if errors.Is(err, io.ErrClosedPipe) {

@@ -59,7 +59,9 @@ func dial(ctx context.Context, address string, s settings, block kcpgo.BlockCryp
 		return nil, fmt.Errorf("kcp: dial %s: %w", address, err)
 	}
 	s.configure(sess)
-	return newConn(sess, &sock.act, s, func() {}), nil
+	c := newConn(sess, &sock.act, s, func() {})
+	c.dialed = true
+	return c, nil
 }
 
 // Transport returns an *http.Transport that reaches the server at address

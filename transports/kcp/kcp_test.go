@@ -130,6 +130,10 @@ func TestWrongKeyExchangesNothing(t *testing.T) {
 			if n != 0 || !errors.Is(err, os.ErrDeadlineExceeded) {
 				t.Fatalf("Read = %d, %v; want a deadline error and no data", n, err)
 			}
+			// The error names the likely cause, not a bare timeout.
+			if !strings.Contains(err.Error(), "same key and FEC settings") || !os.IsTimeout(err) {
+				t.Errorf("Read error %q does not say the key or FEC settings may differ", err)
+			}
 			if tc.client != "" {
 				// The client decrypts whatever comes back and must reject it.
 				return

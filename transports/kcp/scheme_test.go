@@ -60,3 +60,24 @@ func TestDialErrorIsNilConn(t *testing.T) {
 		t.Errorf("transports.Dial = %#v, %v; want a nil net.Conn and an error", c, err)
 	}
 }
+
+// TestWrongKeySaysSo: KCP has no handshake, so a client with the wrong key
+// hears nothing; the error of a TLS handshake over it says why that may be.
+func TestWrongKeySaysSo(t *testing.T) {
+	l, err := transports.Listen("kcp://127.0.0.1:0?key=right&linger=0s", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	c, err := transports.Dial(ctx, "tls+kcp://"+l.Addr().String()+"?key=wrong&linger=0s", nil)
+	if err == nil {
+		c.Close()
+		t.Fatal("a TLS handshake with the wrong key succeeded")
+	}
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "same key and FEC settings") ||
+		strings.Contains(err.Error(), "wrong") {
+		t.Errorf("error %q: want the deadline, the likely cause, and no key", err)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strconv"
 	"time"
 
 	"github.com/tophat-go/tophat/core"
@@ -66,10 +67,15 @@ func (c Config) keepAlive() (time.Duration, net.KeepAliveConfig) {
 }
 
 func checkAddress(address string) error {
-	if _, _, err := net.SplitHostPort(address); err != nil {
-		return fmt.Errorf("%w %q: %w", ErrInvalidAddress, address, err)
+	_, _, err := net.SplitHostPort(address)
+	if err == nil {
+		return nil
 	}
-	return nil
+	hint := `want "host:port", such as "127.0.0.1:8080", "[::1]:8080" or ":8080" for every interface`
+	if _, convErr := strconv.ParseUint(address, 10, 16); convErr == nil {
+		hint = fmt.Sprintf("a port alone needs a colon: %q for every interface, %q for loopback only", ":"+address, "127.0.0.1:"+address)
+	}
+	return fmt.Errorf("%w %q: %w; %s", ErrInvalidAddress, address, err, hint)
 }
 
 // Listener accepts TCP connections. It satisfies core.Listener; its streams

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -133,6 +134,19 @@ func TestInvalidAddress(t *testing.T) {
 		if _, err := tcp.Dial(context.Background(), address, nil); !errors.Is(err, tcp.ErrInvalidAddress) {
 			t.Errorf("Dial(%q) = %v, want ErrInvalidAddress", address, err)
 		}
+	}
+}
+
+// TestPortAloneSuggestsColon: "8080" is the commonest slip; the error
+// gives the address meant.
+func TestPortAloneSuggestsColon(t *testing.T) {
+	_, err := tcp.Listen("8080", nil)
+	if !errors.Is(err, tcp.ErrInvalidAddress) || !strings.Contains(err.Error(), `":8080" for every interface, "127.0.0.1:8080" for loopback only`) {
+		t.Errorf("Listen(8080) = %v", err)
+	}
+	_, err = tcp.Listen("localhost", nil)
+	if !strings.Contains(err.Error(), `want "host:port"`) {
+		t.Errorf("Listen(localhost) = %v", err)
 	}
 }
 

@@ -80,7 +80,7 @@ func (c *Config) handshakeTimeout() time.Duration {
 // at startup rather than at the first client.
 func (c *Config) serverTLSConfig() (*stdtls.Config, error) {
 	if c == nil {
-		return nil, ErrNoCertificate
+		return nil, errNoCertificate()
 	}
 	tc := &stdtls.Config{}
 	if c.TLSConfig != nil {
@@ -97,8 +97,11 @@ func (c *Config) serverTLSConfig() (*stdtls.Config, error) {
 		tc.NextProtos = []string{protoHTTP1}
 	}
 
-	if (c.CertFile == "") != (c.KeyFile == "") {
-		return nil, fmt.Errorf("%w: CertFile and KeyFile must be set together", ErrInvalidConfig)
+	switch {
+	case c.CertFile != "" && c.KeyFile == "":
+		return nil, fmt.Errorf("%w: CertFile %s needs KeyFile, the PEM private key beside it", ErrInvalidConfig, c.CertFile)
+	case c.KeyFile != "" && c.CertFile == "":
+		return nil, fmt.Errorf("%w: KeyFile %s needs CertFile, the PEM certificate chain beside it", ErrInvalidConfig, c.KeyFile)
 	}
 	if c.CertFile != "" {
 		cert, err := stdtls.LoadX509KeyPair(c.CertFile, c.KeyFile)
@@ -123,7 +126,7 @@ func (c *Config) serverTLSConfig() (*stdtls.Config, error) {
 		hasOwn = true
 	}
 	if !hasOwn {
-		return nil, ErrNoCertificate
+		return nil, errNoCertificate()
 	}
 	return tc, nil
 }
@@ -139,4 +142,10 @@ func applyVersionFloor(tc *stdtls.Config) error {
 		tc.MinVersion = minVersion
 	}
 	return nil
+}
+
+// errNoCertificate says where a certificate can come from.
+func errNoCertificate() error {
+	return fmt.Errorf("%w: set Config.CertFile and KeyFile (PEM files), Config.TLSConfig.Certificates or "+
+		"GetCertificate, or Config.Autocert; for development, SelfSigned(\"localhost\").ServerConfig() makes one", ErrNoCertificate)
 }

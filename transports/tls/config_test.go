@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -63,8 +64,10 @@ func TestNoCertificate(t *testing.T) {
 			t.Errorf("Wrap(%+v): %v, want ErrNoCertificate", cfg, err)
 		}
 	}
-	if _, err := Listen("127.0.0.1:0", nil); !errors.Is(err, ErrNoCertificate) {
-		t.Errorf("Listen: %v, want ErrNoCertificate", err)
+	// The error says what to set, not only what is missing.
+	if _, err := Listen("127.0.0.1:0", nil); !errors.Is(err, ErrNoCertificate) ||
+		!strings.Contains(err.Error(), "set Config.CertFile and KeyFile") || !strings.Contains(err.Error(), "SelfSigned") {
+		t.Errorf("Listen: %v, want ErrNoCertificate with a hint", err)
 	}
 	// Any certificate source is enough.
 	dynamic := &stdtls.Config{GetCertificate: func(*stdtls.ClientHelloInfo) (*stdtls.Certificate, error) { return nil, nil }}
