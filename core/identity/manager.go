@@ -3,6 +3,7 @@ package identity
 import (
 	"context"
 	"crypto/cipher"
+	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -15,11 +16,13 @@ import (
 // A Manager seals identities into cookies and reads them back. Its methods
 // are safe for concurrent use.
 type Manager struct {
-	cfg   Config
-	name  string // the cookie name, with its prefix
-	ad    []byte // additional data of every sealed value
-	attrs string // "; Path=/; Secure; HttpOnly; SameSite=Lax", shared by log in and log out
-	aeads atomic.Pointer[[]cipher.AEAD]
+	cfg  Config
+	name string // the cookie name, with its prefix
+	ad   []byte // additional data of every sealed value
+	// cookie is the cookie LogIn and LogOut set, without its value: one
+	// set of attributes, so that log out replaces what log in set.
+	cookie core.Cookie
+	aeads  atomic.Pointer[[]cipher.AEAD]
 }
 
 // New returns a Manager for cfg, or the error of cfg.Validate.
@@ -49,21 +52,22 @@ func New(cfg Config) (*Manager, error) {
 		m.name = cfg.CookieName
 	}
 	m.ad = []byte("tophat identity\x00" + m.name)
-	var b strings.Builder
-	b.WriteString("; Path=")
-	b.WriteString(cfg.Path)
-	if cfg.Domain != "" {
-		b.WriteString("; Domain=")
-		b.WriteString(strings.TrimPrefix(cfg.Domain, "."))
+	m.cookie = core.Cookie{
+		Name:   m.name,
+		Path:   cfg.Path,
+		Domain: strings.TrimPrefix(cfg.Domain, "."),
+		MaxAge: int(cfg.MaxAge / time.Second),
+		Secure: !cfg.Insecure,
+		// Scripts never need the sealed value, and keeping it from them
+		// keeps it from injected ones.
+		HttpOnly: true,
+		SameSite: [...]core.SameSite{SameSiteLax: core.SameSiteLax, SameSiteStrict: core.SameSiteStrict, SameSiteNone: core.SameSiteNone}[cfg.SameSite],
 	}
-	if !cfg.Insecure {
-		b.WriteString("; Secure")
+	// The core holds cookies to RFC 6265 and the prefixes' rules; asking it
+	// now means LogIn cannot fail on them later.
+	if _, err := m.cookie.String(); err != nil {
+		return nil, fmt.Errorf("identity: %w", err)
 	}
-	// Scripts never need the sealed value, and keeping it from them keeps
-	// it from injected ones.
-	b.WriteString("; HttpOnly; SameSite=")
-	b.WriteString(cfg.SameSite.String())
-	m.attrs = b.String()
 	if err := m.SetKeys(cfg.Keys...); err != nil {
 		return nil, err
 	}
@@ -106,11 +110,11 @@ func (m *Manager) LogIn(w *core.ResponseWriter, id string) (Identity, error) {
 	if err != nil {
 		return Identity{}, err
 	}
-	// The value is base64url, all cookie-octets (RFC 6265 section 4.1.1),
-	// and the name and attributes were checked by Validate, so the field
-	// is a valid Set-Cookie as built.
-	w.Header().Add("Set-Cookie", m.name+"="+value+"; Max-Age="+
-		strconv.FormatInt(int64(m.cfg.MaxAge/time.Second), 10)+m.attrs)
+	c := m.cookie
+	c.Value = value
+	if err := w.SetCookie(c); err != nil {
+		return Identity{}, fmt.Errorf("identity: %w", err)
+	}
 	return ident, nil
 }
 
@@ -118,7 +122,10 @@ func (m *Manager) LogIn(w *core.ResponseWriter, id string) (Identity, error) {
 // Domain and prefix as the cookie it replaces, or the browser would keep
 // that one.
 func (m *Manager) LogOut(w *core.ResponseWriter) {
-	w.Header().Add("Set-Cookie", m.name+"=; Max-Age=0"+m.attrs)
+	c := m.cookie
+	c.MaxAge = -1 // Max-Age=0: delete now
+	// c was checked by New; only a response already sent can refuse it.
+	w.SetCookie(c)
 }
 
 // Load reads the identity from the request's cookies. Every pair of every
