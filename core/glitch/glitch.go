@@ -1,6 +1,7 @@
 package glitch
 
 import (
+	"context"
 	"errors"
 	"strconv"
 
@@ -121,11 +122,10 @@ func classify(err error) (int, string) {
 		return ge.Status, ge.message()
 	case errors.As(err, &pe):
 		return pe.Status, pe.Reason
-	}
-	for _, k := range known {
-		if errors.Is(err, k.err) {
-			return k.status, core.StatusText(k.status)
-		}
+	case errors.Is(err, context.DeadlineExceeded):
+		// The server, not the client, failed to answer in time, as
+		// http.TimeoutHandler says with 503.
+		return 503, core.StatusText(503)
 	}
 	return 500, core.StatusText(500)
 }
