@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"path/filepath"
 
 	"github.com/tophat-go/tophat/core"
 	"github.com/tophat-go/tophat/transports"
@@ -81,4 +82,15 @@ func ExampleFromNetListener() {
 	resp.Body.Close()
 	fmt.Println(resp.Status, string(body))
 	// Output: 200 OK adapted
+}
+
+// The development certificate of a tls+ address gets a name that depends on
+// the address alone, for a curl --cacert line that works on every start.
+func ExampleDevCertPath() {
+	file := transports.DevCertPath("tls+tcp://127.0.0.1:8443")
+	fmt.Println(filepath.Base(file))
+	fmt.Printf("curl --cacert %s https://127.0.0.1:8443/\n", filepath.Base(file))
+	// Output:
+	// tophat-devcert-tls+tcp-127.0.0.1-8443.pem
+	// curl --cacert tophat-devcert-tls+tcp-127.0.0.1-8443.pem https://127.0.0.1:8443/
 }

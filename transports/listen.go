@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/tophat-go/tophat/core"
 	"github.com/tophat-go/tophat/transports/tls"
@@ -159,6 +160,33 @@ func (l *Listener) DevCertificate() *tls.DevCertificate { return l.dev }
 // *pipe.Listener, the listener of a registered transport such as a
 // *kcp.Listener, or a *tls.Listener over one of them.
 func (l *Listener) Unwrap() core.Listener { return l.inner }
+
+// DevCertPath returns the file this module's programs use for the
+// development certificate of address when told no other: a name in the
+// temporary directory derived from the scheme and location alone, so the
+// same -listen gives the same "curl --cacert FILE" line on every start:
+//
+//	tls+tcp://127.0.0.1:8443  ->  $TMPDIR/tophat-devcert-tls+tcp-127.0.0.1-8443.pem
+//	tls+unix:///run/app.sock  ->  $TMPDIR/tophat-devcert-tls+unix-run-app.sock.pem
+//
+// Query parameters do not change it. Pass it as Options.DevCertFile.
+func DevCertPath(address string) string {
+	base, _, _ := strings.Cut(address, "?")
+	var b strings.Builder
+	dash := true // no leading dash, no two in a row
+	for _, r := range strings.ToLower(base) {
+		switch {
+		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '.' || r == '+' || r == '_' || r == '@':
+			b.WriteRune(r)
+			dash = false
+		case !dash:
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	name := strings.TrimSuffix(b.String(), "-")
+	return filepath.Join(os.TempDir(), "tophat-devcert-"+name+".pem")
+}
 
 // writeFileAtomic writes a file under a temporary name and renames it, so
 // that a client waiting for the file never reads half of it.

@@ -41,8 +41,9 @@ type Options struct {
 
 	// DevCertFile is where Listen writes the development certificate in
 	// PEM form when it makes one, so that clients can trust it
-	// (curl --cacert FILE). Dial and Transport read it as the trusted root
-	// when no other root is given, so one Options value serves both ends.
+	// (curl --cacert FILE); DevCertPath gives a stable name per address.
+	// Dial and Transport read it as the trusted root when no other root is
+	// given, so one Options value serves both ends.
 	DevCertFile string
 
 	// ClientTLS is the base client configuration for Dial and Transport

@@ -307,3 +307,24 @@ func TestPipeWarns(t *testing.T) {
 		t.Errorf("log: %s", logs.String())
 	}
 }
+
+func TestDevCertPath(t *testing.T) {
+	dir := os.TempDir()
+	for address, want := range map[string]string{
+		"tls+tcp://127.0.0.1:8443":                 "tophat-devcert-tls+tcp-127.0.0.1-8443.pem",
+		"tls+tcp://127.0.0.1:8443?certfile=x":      "tophat-devcert-tls+tcp-127.0.0.1-8443.pem",
+		"TLS+TCP://[::1]:8443":                     "tophat-devcert-tls+tcp-1-8443.pem",
+		"tls+unix:///run/app.sock":                 "tophat-devcert-tls+unix-run-app.sock.pem",
+		"tls+unix://@name":                         "tophat-devcert-tls+unix-@name.pem",
+		"tls+pipe://../../etc/passwd":              "tophat-devcert-tls+pipe-..-..-etc-passwd.pem",
+		"tls+kcp://0.0.0.0:9000?preset=lossy&key=": "tophat-devcert-tls+kcp-0.0.0.0-9000.pem",
+	} {
+		got := transports.DevCertPath(address)
+		if got != filepath.Join(dir, want) {
+			t.Errorf("DevCertPath(%q) = %q, want %q in %s", address, got, want, dir)
+		}
+		if filepath.Dir(got) != filepath.Clean(dir) {
+			t.Errorf("DevCertPath(%q) = %q leaves the temporary directory", address, got)
+		}
+	}
+}

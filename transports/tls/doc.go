@@ -34,6 +34,13 @@
 // over whatever it returns, and Transport builds an *http.Transport that
 // speaks HTTPS over it.
 //
+// # Naming
+//
+// The package is named tls, like crypto/tls, because it is TLS for tophat's
+// transports; a program that needs both imports crypto/tls under another
+// name (the examples use stdtls), as it would for any two packages of one
+// name.
+//
 // # Concurrency
 //
 // A *Listener may be used from several goroutines. A *Conn follows the rules

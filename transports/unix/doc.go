@@ -86,6 +86,12 @@
 // Handlers find it by interface assertion on [CredentialsProvider], or with
 // [CredentialsOf], which also looks through wrappers such as *tls.Conn.
 //
+// # Naming
+//
+// The package is named unix, like golang.org/x/sys/unix; a program that
+// needs both imports one under another name, as this package itself
+// imports x/sys as xunix.
+//
 // # Concurrency
 //
 // Accept, Addr and Close may be called from any goroutines at once; Close

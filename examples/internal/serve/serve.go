@@ -13,7 +13,6 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -42,7 +41,7 @@ func Register(fs *flag.FlagSet) *Flags {
 	f := &Flags{}
 	fs.StringVar(&f.Listen, "listen", "", "address to listen on: tcp://HOST:PORT, unix:///PATH, tls+tcp://HOST:PORT, ... (default "+DefaultListen+")")
 	fs.StringVar(&f.Addr, "addr", "", "TCP address HOST:PORT, short for -listen tcp://HOST:PORT")
-	fs.StringVar(&f.DevCert, "devcert", "", "file for the PEM of the development certificate, if TLS has none (default: in the temporary directory)")
+	fs.StringVar(&f.DevCert, "devcert", "", "file for the PEM of the development certificate, if TLS has none (default: tophat-devcert-ADDRESS.pem in the temporary directory)")
 	fs.BoolVar(&f.Quiet, "quiet", false, "turn the access log off")
 	return f
 }
@@ -91,11 +90,12 @@ func Main(name string, run func(ctx context.Context) error) {
 
 // Run listens on address, logs where, and serves h until ctx is done. A
 // TLS address without a certificate gets a development certificate whose
-// PEM goes to devCert (a file in the temporary directory if empty, removed
-// on return), logged as cacert=FILE for "curl --cacert FILE".
+// PEM goes to devCert (if empty, transports.DevCertPath(address), the same
+// name on every start; removed on return), logged as cacert=FILE for
+// "curl --cacert FILE". name is the program's, for its logs.
 func Run(ctx context.Context, name, address, devCert string, h core.Handler) error {
 	if devCert == "" {
-		devCert = filepath.Join(os.TempDir(), fmt.Sprintf("%s-devcert-%d.pem", name, os.Getpid()))
+		devCert = transports.DevCertPath(address)
 	}
 	l, err := transports.Listen(address, &transports.Options{DevCertFile: devCert})
 	if err != nil {
