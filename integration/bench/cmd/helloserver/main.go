@@ -1,8 +1,28 @@
-// Command helloserver answers "Hello, World!" (text/plain) on every path
-// over loopback TCP with keep-alive, using tophat, net/http or fasthttp in
-// its default configuration, for wrk.sh to compare them.
+// Command helloserver is the server that the wrk and idle-connection suites
+// drive over loopback TCP: tophat, net/http or fasthttp in its default
+// configuration, or a canned-bytes server that parses nothing and marks the
+// limit of what any server could do on this machine.
 //
-//	helloserver -impl tophat -addr 127.0.0.1:8080
+//	helloserver -impl tophat -addr 127.0.0.1:8080 [-tls] [-canned json]
+//
+// Every implementation answers the same routes:
+//
+//	/json     a 4 KiB JSON document (application/json), prepared once
+//	/upload   a POST whose body the handler reads whole; "Hello, World!"
+//	          when it is 64 KiB, 400 otherwise
+//	anything  "Hello, World!" (text/plain)
+//
+// A request with "Connection: close" is answered and the connection closed,
+// as HTTP/1.1 says. With -tls the server speaks TLS with a self-signed
+// ECDSA certificate made at startup (the same kind for every
+// implementation): tophat through transports' tls+tcp scheme, net/http with
+// ServeTLS, fasthttp with ServeTLSEmbed and the canned server with
+// crypto/tls.
+//
+// The canned server cannot tell routes apart, since it parses nothing: -canned
+// chooses the response it writes for every "\r\n\r\n" it reads (plaintext,
+// json, upload or close; close adds "Connection: close" and closes after the
+// first answer).
 //
 // It serves until SIGINT or SIGTERM. It listens on loopback addresses only:
 // it is a benchmark target, not a server to expose.
@@ -10,9 +30,11 @@ package main
 
 import (
 	"context"
+	stdtls "crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log"
 	"net"
 	"net/http"
@@ -22,41 +44,59 @@ import (
 	"time"
 
 	"github.com/tophat-go/tophat/core"
-	"github.com/tophat-go/tophat/transports/tcp"
+	"github.com/tophat-go/tophat/transports"
+	"github.com/tophat-go/tophat/transports/tls"
 	"github.com/valyala/fasthttp"
 )
 
-const helloBody = "Hello, World!"
-
-// shutdownGrace bounds the graceful shutdown: wrk has finished by the time
-// the script stops the server, so anything still open is idle.
+// shutdownGrace bounds the graceful shutdown: the load generator has
+// finished by the time the script stops the server, so anything still open
+// is idle.
 const shutdownGrace = 2 * time.Second
 
 func main() {
-	impl := flag.String("impl", "tophat", "implementation: tophat, nethttp or fasthttp")
+	impl := flag.String("impl", "tophat", "implementation: tophat, nethttp, fasthttp or canned")
 	addr := flag.String("addr", "127.0.0.1:8080", "loopback address to listen on")
+	useTLS := flag.Bool("tls", false, "serve TLS with a self-signed certificate")
+	canned := flag.String("canned", "plaintext", "the canned server's response: plaintext, json, upload or close")
 	flag.Parse()
 	log.SetFlags(0)
 	log.SetPrefix("helloserver: ")
 	if err := checkLoopback(*addr); err != nil {
 		log.Fatal(err)
 	}
+	var cert *tls.DevCertificate
+	if *useTLS {
+		var err error
+		if cert, err = tls.SelfSigned("127.0.0.1", "localhost"); err != nil {
+			log.Fatal(err)
+		}
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	var err error
-	switch *impl {
-	case "tophat":
-		err = serveTophat(ctx, *addr)
-	case "nethttp":
-		err = serveNetHTTP(ctx, *addr)
-	case "fasthttp":
-		err = serveFasthttp(ctx, *addr)
-	default:
-		err = fmt.Errorf("unknown -impl %q: want tophat, nethttp or fasthttp", *impl)
-	}
-	if err != nil {
+	if err := serve(ctx, *impl, *canned, *addr, cert, func(net.Addr) {}); err != nil {
 		log.Fatal(err)
 	}
+}
+
+// serve serves impl on addr until ctx ends, calling ready with the
+// address once it listens.
+func serve(ctx context.Context, impl, canned, addr string, cert *tls.DevCertificate, ready func(net.Addr)) error {
+	switch impl {
+	case "tophat":
+		return serveTophat(ctx, addr, cert, ready)
+	case "nethttp":
+		return serveNetHTTP(ctx, addr, cert, ready)
+	case "fasthttp":
+		return serveFasthttp(ctx, addr, cert, ready)
+	case "canned":
+		resp, ok := cannedResponses[canned]
+		if !ok {
+			return fmt.Errorf("unknown -canned %q: want plaintext, json, upload or close", canned)
+		}
+		return serveCanned(ctx, addr, cert, resp, canned == "close", ready)
+	}
+	return fmt.Errorf("unknown -impl %q: want tophat, nethttp, fasthttp or canned", impl)
 }
 
 func checkLoopback(addr string) error {
@@ -70,59 +110,123 @@ func checkLoopback(addr string) error {
 	return nil
 }
 
-func serveTophat(ctx context.Context, addr string) error {
-	l, err := tcp.Listen(addr, nil)
+// onSignal runs shutdown, bounded by shutdownGrace, when ctx ends.
+func onSignal(ctx context.Context, shutdown func(context.Context)) {
+	go func() {
+		<-ctx.Done()
+		c, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+		defer cancel()
+		shutdown(c)
+	}()
+}
+
+func serveTophat(ctx context.Context, addr string, cert *tls.DevCertificate, ready func(net.Addr)) error {
+	address, opts := "tcp://"+addr, &transports.Options{}
+	if cert != nil {
+		address = "tls+tcp://" + addr
+		opts.TLS = cert.ServerConfig()
+	}
+	l, err := transports.Listen(address, opts)
 	if err != nil {
 		return err
 	}
+	ready(l.Addr())
+	plain := []byte(helloBody)
 	srv := &core.Server{Handler: core.HandlerFunc(func(req *core.Request, w *core.ResponseWriter) core.ResponseWritten {
+		switch req.Path() {
+		case "/json":
+			w.Header().Set("Content-Type", "application/json")
+			return w.Send(200, jsonBody)
+		case "/upload":
+			w.Header().Set("Content-Type", "text/plain")
+			if n, err := io.Copy(io.Discard, req.Body()); n != uploadSize || err != nil {
+				return w.SendString(400, "upload not read whole")
+			}
+			return w.Send(200, plain)
+		}
 		w.Header().Set("Content-Type", "text/plain")
-		return w.SendString(200, helloBody)
+		return w.Send(200, plain)
 	})}
-	go func() {
-		<-ctx.Done()
-		shutdown, cancel := context.WithTimeout(context.Background(), shutdownGrace)
-		defer cancel()
-		if srv.Shutdown(shutdown) != nil {
+	onSignal(ctx, func(c context.Context) {
+		if srv.Shutdown(c) != nil {
 			srv.Close()
 		}
-	}()
+	})
 	if err := srv.Serve(l); !errors.Is(err, core.ErrServerClosed) {
 		return err
 	}
 	return nil
 }
 
-func serveNetHTTP(ctx context.Context, addr string) error {
-	body := []byte(helloBody)
-	srv := &http.Server{Addr: addr, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain")
-		w.Write(body) //nolint:errcheck // a client that left is no concern here
+func serveNetHTTP(ctx context.Context, addr string, cert *tls.DevCertificate, ready func(net.Addr)) error {
+	plain := []byte(helloBody)
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/json":
+			w.Header().Set("Content-Type", "application/json")
+			w.Write(jsonBody) //nolint:errcheck // a client that left is no concern here
+			return
+		case "/upload":
+			w.Header().Set("Content-Type", "text/plain")
+			if n, err := io.Copy(io.Discard, r.Body); n != uploadSize || err != nil {
+				w.WriteHeader(400)
+				return
+			}
+		default:
+			w.Header().Set("Content-Type", "text/plain")
+		}
+		w.Write(plain) //nolint:errcheck // a client that left is no concern here
 	})}
-	go func() {
-		<-ctx.Done()
-		shutdown, cancel := context.WithTimeout(context.Background(), shutdownGrace)
-		defer cancel()
-		if srv.Shutdown(shutdown) != nil {
+	onSignal(ctx, func(c context.Context) {
+		if srv.Shutdown(c) != nil {
 			srv.Close()
 		}
-	}()
-	if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
+	})
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	ready(ln.Addr())
+	if cert != nil {
+		srv.TLSConfig = &stdtls.Config{Certificates: []stdtls.Certificate{cert.Certificate}}
+		err = srv.ServeTLS(ln, "", "")
+	} else {
+		err = srv.Serve(ln)
+	}
+	if !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	return nil
 }
 
-func serveFasthttp(ctx context.Context, addr string) error {
+func serveFasthttp(ctx context.Context, addr string, cert *tls.DevCertificate, ready func(net.Addr)) error {
 	srv := &fasthttp.Server{Handler: func(rc *fasthttp.RequestCtx) {
-		rc.SetContentType("text/plain")
+		switch string(rc.Path()) {
+		case "/json":
+			rc.SetContentType("application/json")
+			rc.SetBody(jsonBody)
+			return
+		case "/upload":
+			rc.SetContentType("text/plain")
+			if len(rc.PostBody()) != uploadSize {
+				rc.SetStatusCode(400)
+				return
+			}
+		default:
+			rc.SetContentType("text/plain")
+		}
 		rc.SetBodyString(helloBody)
 	}}
-	go func() {
-		<-ctx.Done()
-		shutdown, cancel := context.WithTimeout(context.Background(), shutdownGrace)
-		defer cancel()
-		srv.ShutdownWithContext(shutdown) //nolint:errcheck // exiting either way
-	}()
-	return srv.ListenAndServe(addr)
+	onSignal(ctx, func(c context.Context) {
+		srv.ShutdownWithContext(c) //nolint:errcheck // exiting either way
+	})
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	ready(ln.Addr())
+	if cert != nil {
+		return srv.ServeTLSEmbed(ln, cert.CertPEM, cert.KeyPEM)
+	}
+	return srv.Serve(ln)
 }
