@@ -8,19 +8,19 @@
 # implementations alternate, so a noisy neighbour hits them alike.
 #
 # Environment: ROUNDS (10), BENCHTIME (1s), BENCH (regexp, "."),
-# RESULTS_DIR (/tmp/bench-results): raw output goes to a new directory in it.
+# OUT (output directory; default a new one under RESULTS_DIR,
+# /tmp/bench-results). impl.txt and core.txt there are what cmd/report reads.
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ROUNDS=${ROUNDS:-10}
 BENCHTIME=${BENCHTIME:-1s}
 BENCH=${BENCH:-.}
-RESULTS_DIR=${RESULTS_DIR:-/tmp/bench-results}
 BENCHSTAT_MODULE=golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$repo"
 
-die() { echo "gobench.sh: $*" >&2; exit 1; }
 [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "ROUNDS must be a positive integer"
 command -v go >/dev/null || die "go is not installed"
 
@@ -36,15 +36,17 @@ fi
 build=$(mktemp -d)
 trap 'rm -rf "$build"' EXIT
 
-out="$RESULTS_DIR/gobench-$(date +%Y%m%d-%H%M%S)"
-mkdir -p "$out"
+out=$(new_out_dir gobench)
+: >"$out/impl.txt"
+: >"$out/core.txt"
+[[ -s $out/machine.txt ]] || machine_info >"$out/machine.txt"
 (cd integration/bench && go test -c -o "$build/bench.test" .)
 go test -c -o "$build/core.test" ./core/
 
 {
 	echo "# $(date -u +%FT%TZ) $(uname -srm), $(nproc) CPUs, $(go version)"
 	echo "# rounds=$ROUNDS benchtime=$BENCHTIME bench=$BENCH load=$(cut -d' ' -f1-3 /proc/loadavg)"
-} | tee "$out/env.txt"
+} | tee "$out/gobench-env.txt"
 
 for ((round = 1; round <= ROUNDS; round++)); do
 	echo "round $round/$ROUNDS" >&2
@@ -107,6 +109,6 @@ sed -E 's#^(Benchmark[^/ ]+)/(tophat|nethttp|fasthttp)#\1/impl=\2#' "$out/impl.t
 			printf "%-20s %16s %17s\n", base, ratio(ns[n], ns[base "/nethttp"]), ratio(ns[n], ns[base "/fasthttp"])
 		}
 	}'
-} | tee "$out/summary.txt"
+} | tee "$out/gobench-summary.txt"
 echo
 echo "raw output: $out" >&2
