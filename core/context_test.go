@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"strings"
 	"sync"
 	"testing"
@@ -284,5 +285,60 @@ func TestPathValuesAndPattern(t *testing.T) {
 	x.response("GET")
 	if got != [3]string{"GET /users/{id}", "8", ""} {
 		t.Fatalf("got %q", got)
+	}
+}
+
+// lateListener hands out one stream only once told to, even after it was
+// closed: a stream the kernel accepted just as Shutdown began.
+type lateListener struct {
+	accepting chan struct{}
+	release   chan io.ReadWriteCloser
+	closed    chan struct{}
+	once      sync.Once
+}
+
+func (l *lateListener) Accept() (io.ReadWriteCloser, error) {
+	select {
+	case l.accepting <- struct{}{}:
+	default:
+	}
+	if s, ok := <-l.release; ok {
+		return s, nil
+	}
+	return nil, net.ErrClosed
+}
+
+func (l *lateListener) Close() error {
+	l.once.Do(func() { close(l.closed) })
+	return nil
+}
+
+func (l *lateListener) Addr() net.Addr { return pipe.Addr("late") }
+
+// TestStreamAcceptedDuringShutdownIsServed: a stream accepted while
+// Shutdown begins is served (and told to close), not dropped.
+func TestStreamAcceptedDuringShutdownIsServed(t *testing.T) {
+	l := &lateListener{accepting: make(chan struct{}, 1), release: make(chan io.ReadWriteCloser), closed: make(chan struct{})}
+	srv := &core.Server{Handler: echo}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(l) }()
+	<-l.accepting
+	shut := make(chan error, 1)
+	go func() { shut <- srv.Shutdown(context.Background()) }()
+	<-l.closed // Shutdown has begun
+	server, client := pipe.New(nil)
+	defer client.Close()
+	l.release <- server
+	close(l.release)
+	x := &exchange{t: t, client: client, br: bufio.NewReader(client)}
+	x.send("GET /late HTTP/1.1\r\nHost: h\r\n\r\n")
+	if resp := x.response("GET"); resp.StatusCode != 200 || !resp.Close {
+		t.Fatalf("%d close=%v", resp.StatusCode, resp.Close)
+	}
+	if err := <-shut; err != nil {
+		t.Fatalf("Shutdown: %v", err)
+	}
+	if err := <-served; !errors.Is(err, core.ErrServerClosed) {
+		t.Fatalf("Serve: %v", err)
 	}
 }

@@ -66,10 +66,15 @@ func (w *ResponseWriter) SetCookie(c Cookie) error {
 	return nil
 }
 
-// DeleteCookie asks the client to delete the cookie named name, set with
-// the given path and domain (a cookie is deleted only where it was set).
-func (w *ResponseWriter) DeleteCookie(name, path, domain string) error {
-	return w.SetCookie(Cookie{Name: name, Path: path, Domain: domain, MaxAge: -1, Expires: time.Unix(0, 0)})
+// DeleteCookie asks the client to delete the cookie c names. A client
+// deletes only the cookie set with the same name, Path and Domain, and
+// takes the order only under the same rules as the cookie (Secure for a
+// __Secure- or __Host- name, Partitioned for a partitioned one), so c
+// should carry the attributes the cookie was set with; its value and
+// lifetime are replaced.
+func (w *ResponseWriter) DeleteCookie(c Cookie) error {
+	c.Value, c.MaxAge, c.Expires = "", -1, time.Unix(0, 0)
+	return w.SetCookie(c)
 }
 
 // String returns the Set-Cookie field value for c, or the error SetCookie

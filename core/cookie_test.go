@@ -61,7 +61,10 @@ func TestSetCookieReachesClients(t *testing.T) {
 		if err := w.SetCookie(core.Cookie{Name: "bad", Value: "a;b"}); err == nil {
 			return w.SendString(500, "invalid cookie accepted")
 		}
-		w.DeleteCookie("old", "/", "")
+		w.DeleteCookie(core.Cookie{Name: "old", Path: "/"})
+		if err := w.DeleteCookie(core.Cookie{Name: "__Host-s", Path: "/", Secure: true}); err != nil {
+			return w.SendString(500, err.Error())
+		}
 		return w.SendStatus(204)
 	})
 	l := startServer(t, &core.Server{Handler: h})
@@ -74,7 +77,7 @@ func TestSetCookieReachesClients(t *testing.T) {
 	for _, c := range resp.Cookies() {
 		cookies[c.Name] = c
 	}
-	if len(cookies) != 3 {
+	if len(cookies) != 4 {
 		t.Fatalf("cookies %v", resp.Header.Values("Set-Cookie"))
 	}
 	if s := cookies["session"]; s.Value != "abc" || !s.HttpOnly || s.SameSite != http.SameSiteLaxMode || s.MaxAge != 3600 || s.Path != "/" {

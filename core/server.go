@@ -35,6 +35,8 @@ type Server struct {
 
 	initOnce   sync.Once
 	inShutdown atomic.Bool
+	closed     atomic.Bool   // Close was called
+	accepting  atomic.Int32  // Serve loops still running
 	shutdown   chan struct{} // closed when Shutdown or Close begins
 	onShutdown []func()
 	ctx        context.Context
@@ -78,6 +80,7 @@ func (s *Server) Serve(l Listener) error {
 		l.Close()
 		return ErrServerClosed
 	}
+	defer s.accepting.Add(-1)
 	defer s.untrackListener(l)
 	opts := s.Options.withDefaults()
 	if s.Options.BaseContext == nil {
@@ -96,7 +99,7 @@ func (s *Server) Serve(l Listener) error {
 		if s.slots != nil {
 			select {
 			case s.slots <- struct{}{}:
-			case <-s.ctx.Done():
+			case <-s.shutdown:
 				return ErrServerClosed
 			}
 		}
@@ -118,6 +121,11 @@ func (s *Server) Serve(l Listener) error {
 			return err
 		}
 		backoff = 0
+		// A stream accepted while Shutdown begins is served all the same
+		// (with Connection: close): the kernel had already accepted the
+		// client, which would see a reset it cannot retry. This matters
+		// most where other processes share the socket (a restart by socket
+		// handover, SO_REUSEPORT), as they go on accepting.
 		t := &tracked{srv: s, rwc: stream, created: time.Now()}
 		if !s.trackStream(t) {
 			stream.Close()
@@ -153,6 +161,7 @@ func (s *Server) trackListener(l Listener) bool {
 		return false
 	}
 	s.listeners[l] = struct{}{}
+	s.accepting.Add(1)
 	return true
 }
 
@@ -166,7 +175,7 @@ func (s *Server) untrackListener(l Listener) {
 func (s *Server) trackStream(t *tracked) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.inShutdown.Load() {
+	if s.closed.Load() {
 		return false
 	}
 	s.streams[t] = struct{}{}
@@ -211,7 +220,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	poll := time.Millisecond
 	for {
-		if s.closeIdle() == 0 {
+		// Streams still being accepted count: a Serve loop that has just
+		// accepted one is about to track it.
+		if s.closeIdle() == 0 && s.accepting.Load() == 0 && s.closeIdle() == 0 {
 			s.goroutines.Wait()
 			return nil
 		}
@@ -228,6 +239,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 // context of every request. Handlers still running see their streams fail.
 func (s *Server) Close() error {
 	s.init()
+	s.mu.Lock()
+	s.closed.Store(true)
+	s.mu.Unlock()
 	s.stop()
 	s.cancel()
 	s.mu.Lock()
