@@ -2,11 +2,15 @@ package core_test
 
 import (
 	"compress/gzip"
+	"errors"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tophat-go/tophat/core"
 )
@@ -137,5 +141,30 @@ func TestSendInformational(t *testing.T) {
 	}
 	if errs[0] != nil || errs[1] != core.ErrInvalidStatus || errs[2] != core.ErrAlreadySent {
 		t.Fatalf("errors %v", errs)
+	}
+}
+
+func TestUpgradedIsANetConn(t *testing.T) {
+	got := make(chan string, 2)
+	h := core.HandlerFunc(func(req *core.Request, w *core.ResponseWriter) core.ResponseWritten {
+		up, rw := w.Upgrade(101)
+		if up == nil {
+			return rw
+		}
+		var c net.Conn = up
+		got <- c.RemoteAddr().Network()
+		if err := c.SetReadDeadline(time.Now().Add(20 * time.Millisecond)); err != nil {
+			t.Error(err)
+		}
+		_, err := c.Read(make([]byte, 1))
+		got <- fmt.Sprint(errors.Is(err, os.ErrDeadlineExceeded))
+		c.Close()
+		return rw
+	})
+	x := serve(t, nil, h)
+	x.send("GET / HTTP/1.1\r\nHost: h\r\nConnection: upgrade\r\nUpgrade: x\r\n\r\n")
+	x.response("GET")
+	if network, timedOut := <-got, <-got; network != "pipe" || timedOut != "true" {
+		t.Fatalf("network %q, read deadline honoured: %s", network, timedOut)
 	}
 }

@@ -3,6 +3,7 @@ package core
 import (
 	"errors"
 	"io"
+	"net"
 	"strconv"
 	"strings"
 	"time"
@@ -627,10 +628,66 @@ func (w *ResponseWriter) hijack(c *conn) *Upgraded {
 
 // An Upgraded stream belongs to the handler that upgraded or hijacked it.
 // Reads return the bytes the client sent after the request head first.
+//
+// It is a net.Conn, so WebSocket and other libraries take it as it is. Its
+// addresses and deadlines are the stream's where the stream has them; on
+// a stream without deadlines the deadline methods do nothing and return
+// nil, and the addresses are a placeholder of network "tophat".
 type Upgraded struct {
 	stream   io.ReadWriteCloser
 	buffered []byte
 }
+
+var _ net.Conn = (*Upgraded)(nil)
+
+// LocalAddr returns the stream's local address, or a placeholder.
+func (u *Upgraded) LocalAddr() net.Addr {
+	if a, ok := u.stream.(interface{ LocalAddr() net.Addr }); ok {
+		return a.LocalAddr()
+	}
+	return streamAddr{}
+}
+
+// RemoteAddr returns the stream's remote address, or a placeholder.
+func (u *Upgraded) RemoteAddr() net.Addr {
+	if a, ok := u.stream.(interface{ RemoteAddr() net.Addr }); ok {
+		return a.RemoteAddr()
+	}
+	return streamAddr{}
+}
+
+// SetDeadline sets the stream's read and write deadlines, if it has them.
+func (u *Upgraded) SetDeadline(t time.Time) error {
+	if d, ok := u.stream.(interface{ SetDeadline(time.Time) error }); ok {
+		return d.SetDeadline(t)
+	}
+	if err := u.SetReadDeadline(t); err != nil {
+		return err
+	}
+	return u.SetWriteDeadline(t)
+}
+
+// SetReadDeadline sets the stream's read deadline, if it has one.
+func (u *Upgraded) SetReadDeadline(t time.Time) error {
+	if d, ok := u.stream.(interface{ SetReadDeadline(time.Time) error }); ok {
+		return d.SetReadDeadline(t)
+	}
+	return nil
+}
+
+// SetWriteDeadline sets the stream's write deadline, if it has one.
+func (u *Upgraded) SetWriteDeadline(t time.Time) error {
+	if d, ok := u.stream.(interface{ SetWriteDeadline(time.Time) error }); ok {
+		return d.SetWriteDeadline(t)
+	}
+	return nil
+}
+
+// streamAddr stands for the address of a stream that knows none.
+type streamAddr struct{}
+
+func (streamAddr) Network() string { return "tophat" }
+func (streamAddr) String() string  { return "stream" }
 
 // Read reads the buffered bytes, then the stream.
 func (u *Upgraded) Read(p []byte) (int, error) {
