@@ -13,6 +13,8 @@ import (
 	"testing"
 	"text/tabwriter"
 	"time"
+
+	"github.com/tophat-go/tophat/transports/kcp"
 )
 
 const (
@@ -73,10 +75,25 @@ func BenchmarkTransports(b *testing.B) {
 	}
 }
 
-// TestMeasure prints, with TOPHAT_MEASURE=1, a table of every row side by
-// side: the median and 90th percentile latency of a small GET on one
-// kept-alive stream, and the median throughput of three 10 MiB downloads.
-// It reports figures and asserts nothing about speed.
+// presetRows are measured beside the table's rows, so that each KCP preset
+// has figures from the same run as TCP's; the other tests skip them, since
+// kcp-fast already covers the code they would run.
+var presetRows = []row{
+	{name: "kcp-normal", noFIN: true, listen: func(tb testing.TB) *endpoint {
+		return kcpEndpoint(tb, &kcp.Config{Preset: kcp.Normal})
+	}},
+	{name: "kcp-lossy", noFIN: true, listen: func(tb testing.TB) *endpoint {
+		return kcpEndpoint(tb, &kcp.Config{Preset: kcp.Lossy})
+	}},
+	{name: "kcp-bulk", noFIN: true, listen: func(tb testing.TB) *endpoint {
+		return kcpEndpoint(tb, &kcp.Config{Preset: kcp.Bulk})
+	}},
+}
+
+// TestMeasure prints, with TOPHAT_MEASURE=1, a table of every row and every
+// KCP preset side by side: the median and 90th percentile latency of a
+// small GET on one kept-alive stream, and the median throughput of three
+// 10 MiB downloads. It reports figures and asserts nothing about speed.
 func TestMeasure(t *testing.T) {
 	if os.Getenv("TOPHAT_MEASURE") != "1" {
 		t.Skip("set TOPHAT_MEASURE=1 to measure")
@@ -85,7 +102,7 @@ func TestMeasure(t *testing.T) {
 	var out strings.Builder
 	tw := tabwriter.NewWriter(&out, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "transport\tsmall GET p50\tp90\t10 MiB download MiB/s (median of %d)\truns\t\n", measureRuns)
-	for _, r := range rows {
+	for _, r := range append(slices.Clip(rows), presetRows...) {
 		t.Run(r.name, func(t *testing.T) {
 			e := start(t, r)
 			c := e.client(t)

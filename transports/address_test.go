@@ -124,7 +124,7 @@ func TestParseAddressErrors(t *testing.T) {
 		{"unix:///tmp/s?mode=01777", ErrInvalidAddress, []string{"mode"}},
 		{"unix:///tmp/s?preset=fast", ErrInvalidAddress, []string{`unknown parameter "preset"`, "unix:// accepts mode"}},
 		{"unix:///tmp/s?certfile=/c", ErrInvalidAddress, []string{`unknown parameter "certfile"`}},
-		{"kcp://127.0.0.1:9000?preset=turbo", ErrInvalidAddress, []string{"preset", "fast, normal or lossy"}},
+		{"kcp://127.0.0.1:9000?preset=turbo", ErrInvalidAddress, []string{"preset", "fast, normal, lossy or bulk"}},
 		{"kcp://127.0.0.1:9000?fec=10", ErrInvalidAddress, []string{"fec", "DATA,PARITY"}},
 		{"kcp://127.0.0.1:9000?mode=0600", ErrInvalidAddress, []string{`unknown parameter "mode"`, "preset, fec, key"}},
 		{"kcp://127.0.0.1", ErrInvalidAddress, []string{"missing port"}},

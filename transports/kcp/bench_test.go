@@ -24,6 +24,7 @@ func BenchmarkLossyLinkLatency(b *testing.B) {
 		{"fast", &kcp.Config{Preset: kcp.Fast}},
 		{"normal", &kcp.Config{Preset: kcp.Normal}},
 		{"lossy", &kcp.Config{Preset: kcp.Lossy}},
+		{"bulk", &kcp.Config{Preset: kcp.Bulk}},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			ln := serve(b, tc.cfg, respond)

@@ -33,8 +33,9 @@ type Conn struct {
 	idle       time.Duration
 	linger     time.Duration
 	sendWindow int
-	release    func() // untracks the session; called exactly once, after it is closed
-	dialed     bool   // opened by Dial, so a silent peer may be a misconfigured server
+	release    func()       // untracks the session; called exactly once, after it is closed
+	dialed     bool         // opened by Dial, so a silent peer may be a misconfigured server
+	udp        *net.UDPConn // a dialed session's own socket; accepted ones share the listener's
 	heard      atomic.Bool
 
 	releaseOnce sync.Once

@@ -46,6 +46,10 @@ func dial(ctx context.Context, address string, s settings, block kcpgo.BlockCryp
 		_ = nc.Close()
 		return nil, fmt.Errorf("kcp: dial %s: unexpected socket type %T", address, nc)
 	}
+	_ = udp.SetReadBuffer(socketBuffer)
+	_ = udp.SetWriteBuffer(socketBuffer)
+	_ = udp.SetReadBuffer(socketBuffer)
+	_ = udp.SetWriteBuffer(socketBuffer)
 	sock := &clientSocket{UDPConn: udp}
 
 	var id [4]byte
@@ -60,7 +64,7 @@ func dial(ctx context.Context, address string, s settings, block kcpgo.BlockCryp
 	}
 	s.configure(sess)
 	c := newConn(sess, &sock.act, s, func() {})
-	c.dialed = true
+	c.dialed, c.udp = true, udp
 	return c, nil
 }
 

@@ -12,7 +12,7 @@ import (
 // ParseQuery builds a Config from URL query values, for addresses such as
 // "kcp://0.0.0.0:4000?preset=lossy&key=secret". The keys are:
 //
-//	preset=fast|normal|lossy  Config.Preset
+//	preset=fast|normal|lossy|bulk  Config.Preset
 //	fec=DATA,PARITY           Config.DataShards and ParityShards, e.g. fec=10,3
 //	key=PASSPHRASE            Config.Key (must not be empty)
 //	mtu=N                     Config.MTU

@@ -22,6 +22,7 @@ func TestParseQuery(t *testing.T) {
 		{"preset=fast", kcp.Config{Preset: kcp.Fast}},
 		{"preset=Normal", kcp.Config{Preset: kcp.Normal}},
 		{"preset=lossy", kcp.Config{Preset: kcp.Lossy}},
+		{"preset=bulk", kcp.Config{Preset: kcp.Bulk}},
 		{"fec=10,3", kcp.Config{DataShards: 10, ParityShards: 3}},
 		{"key=s3cret%26more", kcp.Config{Key: "s3cret&more"}},
 		{"mtu=1200&sndwnd=256&rcvwnd=512", kcp.Config{MTU: 1200, SendWindow: 256, RecvWindow: 512}},
@@ -56,7 +57,7 @@ func TestParseQueryErrors(t *testing.T) {
 		query, mention string
 	}{
 		{"bogus=1", `unknown query key "bogus"`},
-		{"preset=turbo", "fast, normal or lossy"},
+		{"preset=turbo", "fast, normal, lossy or bulk"},
 		{"preset=fast&preset=normal", "given 2 times"},
 		{"fec=10", "DATA,PARITY"},
 		{"fec=0,3", "data shards"},
@@ -102,7 +103,7 @@ func TestConfigValidation(t *testing.T) {
 		name string
 		cfg  kcp.Config
 	}{
-		{"unknown preset", kcp.Config{Preset: 3}},
+		{"unknown preset", kcp.Config{Preset: kcp.Bulk + 1}},
 		{"unknown toggle", kcp.Config{NoDelay: 7}},
 		{"negative resend", kcp.Config{Resend: -2}},
 		{"one-sided FEC", kcp.Config{DataShards: 4}},
@@ -141,7 +142,7 @@ func TestDeriveKey(t *testing.T) {
 }
 
 func TestPresetString(t *testing.T) {
-	for p, want := range map[kcp.Preset]string{kcp.Fast: "fast", kcp.Normal: "normal", kcp.Lossy: "lossy", 9: "Preset(9)"} {
+	for p, want := range map[kcp.Preset]string{kcp.Fast: "fast", kcp.Normal: "normal", kcp.Lossy: "lossy", kcp.Bulk: "bulk", 9: "Preset(9)"} {
 		if got := p.String(); got != want {
 			t.Errorf("Preset(%d).String() = %q, want %q", p, got, want)
 		}
