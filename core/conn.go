@@ -203,7 +203,7 @@ func (c *conn) readRequest(s *slot, first bool) error {
 		if !first {
 			c.tracker.setIdle(c)
 		}
-		err := c.awaitRequest(timeout)
+		err := c.awaitRequest(timeout, first)
 		if !c.tracker.setActive(c) {
 			return errQuiet // the server is shutting down this idle stream
 		}
@@ -258,8 +258,11 @@ const bufferHoldTime = 200 * time.Millisecond
 // awaitRequest waits for the first byte of the next request, up to timeout
 // from the end of the last response. Streams without deadlines keep their
 // buffers: nothing could stop the first, buffered read to release them.
-func (c *conn) awaitRequest(timeout time.Duration) error {
-	if c.wd.deadlines == nil || timeout >= 0 && timeout <= bufferHoldTime || c.r.floor > 0 || len(c.wbuf) > 0 {
+// Neither does a stream's first request: its first read may run a
+// handshake (TLS on the serving goroutine), which a short deadline would
+// break for good.
+func (c *conn) awaitRequest(timeout time.Duration, first bool) error {
+	if first || c.wd.deadlines == nil || timeout >= 0 && timeout <= bufferHoldTime || c.r.floor > 0 || len(c.wbuf) > 0 {
 		c.wd.read(c.lastActivity, timeout)
 		err := c.r.fill(1)
 		c.wd.idle()

@@ -139,6 +139,7 @@ func TestSendInformational(t *testing.T) {
 	if resp.StatusCode != 200 || resp.body != "page" || resp.Header.Get("Link") == "" {
 		t.Fatalf("final %d %q %v", resp.StatusCode, resp.body, resp.Header)
 	}
+	x.result() // the handler has returned
 	if errs[0] != nil || errs[1] != core.ErrInvalidStatus || errs[2] != core.ErrAlreadySent {
 		t.Fatalf("errors %v", errs)
 	}
