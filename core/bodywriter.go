@@ -432,10 +432,11 @@ func (w *ResponseWriter) SendReader(status int, r io.Reader, size int64) Respons
 	if c == nil {
 		return deadReceipt
 	}
-	if size >= 0 && !w.header.Has("Content-Length") {
-		w.header.Set("Content-Length", strconv.FormatInt(size, 10))
-	}
-	b := w.Begin(status)
+	// The size frames the body as a Content-Length would, without
+	// formatting one into the header (frame checks it against a
+	// Content-Length the handler set).
+	w.open(c, status, max(size, -1))
+	b := &w.body
 	if w.state != writerOpen {
 		return w.refuse(w.err)
 	}
