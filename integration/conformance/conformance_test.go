@@ -2,34 +2,12 @@ package conformance
 
 import (
 	"fmt"
-	"log/slog"
 	"net"
-	"sync"
 	"testing"
 
 	"github.com/tophat-go/tophat/core"
 	"github.com/tophat-go/tophat/transports/tcp"
 )
-
-// knownFailures are the cases tophat fails today, each with what is wrong
-// in the engine. They are skipped, loudly, until the engine is fixed; a
-// known failure that passes fails the test, so the list cannot go stale.
-var knownFailures = map[string]string{
-	"backslash in target":           targetChars,
-	"quote in target":               targetChars,
-	"angle brackets in target":      targetChars,
-	"braces and pipe in target":     targetChars,
-	"caret and backquote in target": targetChars,
-}
-
-const targetChars = "request-target characters outside RFC 3986 (\" < > \\ ^ ` { | }) are accepted (200, stream open); " +
-	"RFC 9112 §3 has an invalid request-line answered 400; core/parse.go parseTarget refuses only controls, SP, non-ASCII and #"
-
-// TophatOptions are the options the suite serves tophat with: the
-// defaults, with the body limit every server under test shares.
-func TophatOptions() core.Options {
-	return core.Options{MaxBodyBytes: BodyLimit, ErrorLog: slog.New(slog.DiscardHandler)}
-}
 
 // startTophat serves EchoTophat on a loopback TCP listener until the test
 // ends and returns a dialer for it.
@@ -50,23 +28,6 @@ func startTophat(t testing.TB, opts core.Options) func() (net.Conn, error) {
 	return func() (net.Conn, error) { return net.Dial("tcp", addr) }
 }
 
-// RunAll plays every case with at most parallel connections at once and
-// returns the outcomes in the order of cases.
-func RunAll(dial func() (net.Conn, error), cases []Case, parallel int) []Outcome {
-	out := make([]Outcome, len(cases))
-	sem := make(chan struct{}, parallel)
-	var wg sync.WaitGroup
-	for i := range cases {
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			out[i] = Run(dial, &cases[i])
-		})
-	}
-	wg.Wait()
-	return out
-}
-
 func TestConformance(t *testing.T) {
 	if len(Cases) < 250 {
 		t.Errorf("the suite has %d cases, fewer than 250", len(Cases))
@@ -75,7 +36,7 @@ func TestConformance(t *testing.T) {
 	for _, c := range Cases {
 		names[c.Name] = true
 	}
-	for name := range knownFailures {
+	for name := range KnownFailures {
 		if !names[name] {
 			t.Errorf("known failure %q is no case", name)
 		}
@@ -90,7 +51,7 @@ func TestConformance(t *testing.T) {
 			pass++
 		}
 		t.Run(c.Name, func(t *testing.T) {
-			known, isKnown := knownFailures[c.Name]
+			known, isKnown := KnownFailures[c.Name]
 			switch {
 			case err != nil && isKnown:
 				fmt.Printf("KNOWN FAILURE %s (%s): %v; %s\n", c.Name, c.Section, err, known)
@@ -98,7 +59,7 @@ func TestConformance(t *testing.T) {
 			case err != nil:
 				t.Errorf("%s: %v\nsent %q", c.Section, err, c.Raw)
 			case isKnown:
-				t.Errorf("known failure %q passes now: take it off knownFailures", c.Name)
+				t.Errorf("known failure %q passes now: take it off KnownFailures", c.Name)
 			}
 		})
 	}
