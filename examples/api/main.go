@@ -1,0 +1,85 @@
+// Command api is a small JSON API for notes, with users: sign up, log in
+// (an encrypted identity cookie), then create, list, read, change and
+// delete your own notes.
+//
+//	go run ./examples/api                                  # SQLite in ./api.db, http://127.0.0.1:8080/
+//	go run ./examples/api -db /var/lib/notes.db -listen unix:///tmp/api.sock
+//	go run ./examples/api -db postgres://user:pass@localhost/notes
+//
+//	curl -i -d '{"name":"ada","password":"correct horse"}' -H 'Content-Type: application/json' localhost:8080/signup
+//	curl -i -c jar -d '{"name":"ada","password":"correct horse"}' -H 'Content-Type: application/json' localhost:8080/login
+//	curl -i -b jar -d '{"title":"first","body":"hello"}' -H 'Content-Type: application/json' localhost:8080/notes
+//	curl -i -b jar 'localhost:8080/notes?limit=10'        # {"notes":[…],"next":"/notes?after=…"} while there are more
+//	curl -i -b jar -X PUT -d '{"title":"first","body":"changed"}' -H 'Content-Type: application/json' localhost:8080/notes/1
+//	curl -i -b jar -X DELETE localhost:8080/notes/1
+//
+// Routes: POST /signup, POST /login, POST /logout, GET /me, GET and POST
+// /notes, GET, PUT and DELETE /notes/{id}. Errors are JSON problem
+// documents when the client asks for JSON (glitch), every response carries
+// X-Request-Id, and every log line of a request names it.
+//
+// The database is a SQLite file (pure Go, modernc.org/sqlite), created and
+// migrated on the first run; a postgres:// URL uses PostgreSQL through a
+// pgx connection pool instead, migrated the same way. Passwords are
+// hashed with argon2id. The identity cookie is sealed with -key (32 bytes,
+// base64) or $API_KEY; without either a random key is made and logins
+// last until the server restarts. -origin lets a web page on another
+// origin call the API with the user's cookie (CORS).
+package main
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/tophat-go/tophat/core/identity"
+	"github.com/tophat-go/tophat/examples/internal/serve"
+)
+
+func main() {
+	dsn := flag.String("db", "api.db", "SQLite file, or a postgres:// URL")
+	key := flag.String("key", os.Getenv("API_KEY"), "identity cookie key: 32 bytes in base64 (default $API_KEY, else random)")
+	origins := flag.String("origin", "http://localhost:3000", "comma-separated origins whose pages may call the API with cookies")
+	serve.Command("api", func(ctx context.Context, address, devCert string, quiet bool) error {
+		keys, err := identityKeys(*key)
+		if err != nil {
+			return err
+		}
+		store, err := Open(ctx, *dsn)
+		if err != nil {
+			return err
+		}
+		defer store.Close()
+		h, err := newHandler(Config{
+			Store: store,
+			Keys:  keys,
+			// The cookie goes over plain HTTP only when the server speaks it.
+			Insecure: !strings.HasPrefix(address, "tls+"),
+			Origins:  strings.Split(*origins, ","),
+			Argon2:   DefaultArgon2,
+			Quiet:    quiet,
+		})
+		if err != nil {
+			return err
+		}
+		return serve.Run(ctx, "api", address, devCert, h)
+	})
+}
+
+func identityKeys(b64 string) ([][]byte, error) {
+	if b64 == "" {
+		slog.Warn("no -key or API_KEY: a random key seals identities, so logins end when the server restarts")
+		return [][]byte{identity.NewKey()}, nil
+	}
+	k, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil || len(k) != identity.KeySize {
+		return nil, errors.Join(fmt.Errorf("-key: want %d bytes in base64, such as %s", identity.KeySize,
+			base64.StdEncoding.EncodeToString(identity.NewKey())), err)
+	}
+	return [][]byte{k}, nil
+}
