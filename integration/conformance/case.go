@@ -21,6 +21,9 @@ type Case struct {
 	// been read: the body after a 100 (Continue), say.
 	Then      string
 	ThenAfter int
+	// HalfClose: the client closes its side once Raw is sent, so the
+	// server reads the end of the stream after it.
+	HalfClose bool
 	// Want are the responses in order, 1xx included.
 	Want []Answer
 	// MayContinue lets a server send a 100 (Continue) before the first

@@ -59,6 +59,7 @@ func buildCases() []Case {
 	trailers(&t)
 	bareLineEnds(&t)
 	pipelining(&t)
+	truncation(&t)
 	limits(&t)
 	expect(&t)
 	upgradeConnect(&t)
@@ -123,6 +124,7 @@ func targets(t *table) {
 	t.reject(g, "quote in target", "RFC 3986 §2", 400, "GET /a\"b HTTP/1.1\r\nHost: h\r\n\r\n", "")
 	t.reject(g, "angle brackets in target", "RFC 3986 §2", 400, "GET /<a> HTTP/1.1\r\nHost: h\r\n\r\n", "")
 	t.reject(g, "braces and pipe in target", "RFC 3986 §2", 400, "GET /{a|b} HTTP/1.1\r\nHost: h\r\n\r\n", "")
+	t.reject(g, "brackets in path", "RFC 3986 §3.3", 400, "GET /a[b] HTTP/1.1\r\nHost: h\r\n\r\n", "brackets belong to an IP literal in an authority only")
 	t.reject(g, "caret and backquote in target", "RFC 3986 §2", 400, "GET /a^b`c HTTP/1.1\r\nHost: h\r\n\r\n", "")
 }
 

@@ -56,6 +56,25 @@ func pipelining(t *table) {
 		Want: []Answer{ok("target=/1")}, Close: true})
 }
 
+// truncation ends the stream inside a request (RFC 9112 §8: an incomplete
+// message is not a request to act on).
+func truncation(t *table) {
+	const g, s = "truncation", "RFC 9112 §8"
+	cut := func(name, raw string, want ...Answer) {
+		t.add(Case{Group: g, Name: name, Section: s, Raw: raw, HalfClose: true, Want: want, Close: true})
+	}
+	cut("end of stream after a complete request", get, Answer{Status: 200})
+	cut("end of stream after two requests", get+get, Answer{Status: 200}, Answer{Status: 200})
+	cut("end of stream inside a Content-Length body", post+"Content-Length: 10\r\n\r\nhello", Answer{Status: 400})
+	cut("end of stream inside chunk data", ch+"5\r\nhel", Answer{Status: 400})
+	cut("end of stream inside a chunk size line", ch+"5", Answer{Status: 400})
+	cut("end of stream after a chunk size line", ch+"95\r\nhello\r\n", Answer{Status: 400})
+	cut("end of stream before the last chunk", ch+"5\r\nhello\r\n", Answer{Status: 400})
+	cut("end of stream after the last chunk line", ch+"5\r\nhello\r\n0\r\n", Answer{Status: 400})
+	cut("end of stream inside the trailer section", ch+"5\r\nhello\r\n0\r\nX-T: 1\r\n", Answer{Status: 400})
+	cut("end of stream inside a trailer line", ch+"5\r\nhello\r\n0\r\nX-T: 1", Answer{Status: 400})
+}
+
 func expect(t *table) {
 	const g, s = "expect", "RFC 9110 §10.1.1"
 	head := post + "Expect: 100-continue\r\nContent-Length: 5\r\n\r\n"

@@ -44,6 +44,9 @@ func Run(dial func() (net.Conn, error), c *Case) Outcome {
 	go func() {
 		defer close(wrote)
 		io.WriteString(conn, c.Raw) // the server may refuse and close early
+		if cw, ok := conn.(interface{ CloseWrite() error }); ok && c.HalfClose {
+			cw.CloseWrite()
+		}
 	}()
 	defer func() { conn.Close(); <-wrote }()
 
@@ -74,7 +77,7 @@ func Run(dial func() (net.Conn, error), c *Case) Outcome {
 	}
 	<-wrote
 
-	if n := len(o.Responses); n == 0 || o.Responses[n-1].Close {
+	if n := len(o.Responses); n == 0 || o.Responses[n-1].Close || c.HalfClose {
 		wait := AnswerWait
 		if n == 0 && !c.Close {
 			wait = QuietWait
