@@ -17,6 +17,14 @@ func pipelining(t *table) {
 		fifty = append(fifty, ok(fmt.Sprintf("target=/%d", i)))
 	}
 	t.add(Case{Group: g, Name: "fifty GETs", Section: s, Raw: many.String(), Want: fifty})
+	var more strings.Builder
+	var fiveHundred []Answer
+	for i := range 500 {
+		fmt.Fprintf(&more, "POST /%d HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nabc", i)
+		fiveHundred = append(fiveHundred, ok(fmt.Sprintf("target=/%d", i), "body=abc"))
+	}
+	t.add(Case{Group: g, Name: "five hundred POSTs", Section: s, Raw: more.String(), Want: fiveHundred,
+		Why: "pipelined requests are never lost to read-ahead or to the batching of responses"})
 	t.add(Case{Group: g, Name: "POST then GET", Section: s, Raw: post + "Content-Length: 5\r\n\r\nhello" + "GET /2 HTTP/1.1\r\nHost: h\r\n\r\n",
 		Want: []Answer{ok("body=hello"), ok("target=/2")}})
 	t.add(Case{Group: g, Name: "chunked POST then GET", Section: s, Raw: ch + "5\r\nhello\r\n0\r\n\r\nGET /2 HTTP/1.1\r\nHost: h\r\n\r\n",
@@ -151,6 +159,12 @@ func routing(t *table) {
 	add("unknown method is 405", "RFC 9110 §15.5.6", "BREW /r/item HTTP/1.1\r\nHost: h\r\n\r\n", Answer{Status: 405, Header: []string{"Allow: GET"}})
 	add("lower-case get is 405", "RFC 9110 §9.1", "get /r/item HTTP/1.1\r\nHost: h\r\n\r\n", Answer{Status: 405, Header: []string{"Allow: GET"}})
 	add("405 keeps the stream", "RFC 9110 §15.5.6", "PATCH /r/item HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello", Answer{Status: 405})
+	t.add(Case{Group: g, Name: "405 to a client waiting for 100-continue closes", Section: "RFC 9110 §10.1.1", Router: true,
+		Raw:  "POST /r/item HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n",
+		Want: []Answer{{Status: 405, Close: true}}, Close: true, Why: "the client may send the body or not; the stream cannot be framed"})
+	t.add(Case{Group: g, Name: "405 with a body past the drain limit closes", Section: "RFC 9112 §9.3", Router: true,
+		Raw:  fmt.Sprintf("POST /r/item HTTP/1.1\r\nHost: h\r\nContent-Length: %d\r\n\r\n", 512<<10) + strings.Repeat("d", 512<<10),
+		Want: []Answer{{Status: 405, Close: true}}, Close: true, Why: "an unread body is drained up to a limit; past it the stream closes"})
 	add("OPTIONS lists methods", "RFC 9110 §9.3.7", "OPTIONS /r/item HTTP/1.1\r\nHost: h\r\n\r\n", Answer{Status: 204, Header: []string{"Allow: GET", "Allow: HEAD", "Allow: PUT", "Allow: DELETE", "Allow: OPTIONS"}})
 	add("OPTIONS on a subtree", "RFC 9110 §9.3.7", "OPTIONS /r/tree/x HTTP/1.1\r\nHost: h\r\n\r\n", Answer{Status: 204, Header: []string{"Allow: GET"}})
 	add("no route is 404", "RFC 9110 §15.5.5", "GET /r/none HTTP/1.1\r\nHost: h\r\n\r\n", Answer{Status: 404})
