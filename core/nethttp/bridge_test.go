@@ -39,14 +39,28 @@ func (rs *receipts) wrap(h core.Handler) core.Handler {
 	})
 }
 
-func (rs *receipts) last(t testing.TB) core.ResponseWritten {
+// nth returns the receipt of the n-th request (from 1), waiting for it: a
+// client can see the whole response (or a WebSocket's close) before its
+// handler returns.
+func (rs *receipts) nth(t testing.TB, n int) core.ResponseWritten {
 	t.Helper()
-	rs.mu.Lock()
-	defer rs.mu.Unlock()
-	if len(rs.got) == 0 {
-		t.Fatal("no receipt recorded")
+	deadline := time.Now().Add(testTimeout)
+	for {
+		rs.mu.Lock()
+		var r core.ResponseWritten
+		have := len(rs.got) >= n
+		if have {
+			r = rs.got[n-1]
+		}
+		rs.mu.Unlock()
+		if have {
+			return r
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no receipt recorded")
+		}
+		time.Sleep(time.Millisecond)
 	}
-	return rs.got[len(rs.got)-1]
 }
 
 func TestRequestFields(t *testing.T) {
@@ -195,7 +209,7 @@ func TestImplicitResponse(t *testing.T) {
 	if resp.ContentLength != int64(len(body)) || resp.Header.Get("Content-Type") != "text/html; charset=utf-8" {
 		t.Errorf("small: ContentLength %d, Content-Type %q", resp.ContentLength, resp.Header.Get("Content-Type"))
 	}
-	if r := rs.last(t); r.Status() != 200 || r.BodyBytes() != int64(len(body)) || r.Err() != nil {
+	if r := rs.nth(t, 2); r.Status() != 200 || r.BodyBytes() != int64(len(body)) || r.Err() != nil {
 		t.Errorf("receipt: status %d, body bytes %d, err %v", r.Status(), r.BodyBytes(), r.Err())
 	}
 
@@ -210,7 +224,7 @@ func TestImplicitResponse(t *testing.T) {
 	if resp.ContentLength != -1 || len(resp.TransferEncoding) != 1 || resp.Header.Get("Content-Type") != "text/html; charset=utf-8" {
 		t.Errorf("big: ContentLength %d, TransferEncoding %q, Content-Type %q", resp.ContentLength, resp.TransferEncoding, resp.Header.Get("Content-Type"))
 	}
-	if r := rs.last(t); r.BodyBytes() != int64(len(big)) {
+	if r := rs.nth(t, 4); r.BodyBytes() != int64(len(big)) {
 		t.Errorf("big receipt: %d body bytes, want %d", r.BodyBytes(), len(big))
 	}
 
@@ -454,7 +468,7 @@ func TestHijack(t *testing.T) {
 	}
 	b, _ := io.ReadAll(resp.Body)
 	want(t, resp, string(b), 200, `early="EXTRA" deadline=true`)
-	if r := rs.last(t); r.IsZero() || r.Status() != 0 {
+	if r := rs.nth(t, 1); r.IsZero() || r.Status() != 0 {
 		t.Errorf("hijack receipt: zero %v, status %d; want the core's Hijack receipt", r.IsZero(), r.Status())
 	}
 }

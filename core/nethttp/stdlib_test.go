@@ -108,8 +108,12 @@ func TestFileServer(t *testing.T) {
 	want(t, resp, body, 200, "<h1>index</h1>")
 }
 
+// published is an expvar the test looks for; expvar panics on a name
+// published twice, so it is made once for every run of the test.
+var published = expvar.NewString("nethttp_test")
+
 func TestPprofAndExpvar(t *testing.T) {
-	expvar.NewString("nethttp_test").Set("visible")
+	published.Set("visible")
 	s := serve(t, nethttp.Handler(http.DefaultServeMux))
 
 	resp, body := s.get(t, "http://x/debug/pprof/")
