@@ -26,13 +26,17 @@ type Case struct {
 	HalfClose bool
 	// Want are the responses in order, 1xx included.
 	Want []Answer
-	// MayContinue lets a server send a 100 (Continue) before the first
-	// answer, as RFC 9110 §10.1.1 allows when the body came with the head.
+	// MayContinue lets a server send a 100 (Continue) before any answer,
+	// as RFC 9110 §10.1.1 allows when the body came with the head; Want then
+	// lists no 100.
 	MayContinue bool
 	// Close says the server closes the stream after the answers in Want.
 	// When it is false the stream must stay open: a request sent next is
 	// answered (or, with no answer wanted, the server waits quietly).
 	Close bool
+	// LateClose: the server learns that it must close only after the last
+	// answer was complete, so that answer need not say Connection: close.
+	LateClose bool
 	// Why says why tophat takes the strict side where the RFC allows
 	// either.
 	Why string
@@ -120,7 +124,7 @@ func (c *Case) Check(o Outcome) error {
 			return fmt.Errorf("response %d (%d) has no Date", i+1, r.Status)
 		}
 	}
-	if c.Close && len(got) > 0 {
+	if c.Close && !c.LateClose && len(got) > 0 {
 		if last := got[len(got)-1]; last.Status >= 400 && !last.Close {
 			return fmt.Errorf("the %d that ends the stream lacks Connection: close", last.Status)
 		}
@@ -128,11 +132,19 @@ func (c *Case) Check(o Outcome) error {
 	return nil
 }
 
+// trimContinue drops the 100 (Continue) responses a case allows but does
+// not want.
 func (c *Case) trimContinue(got []Response) []Response {
-	if c.MayContinue && len(got) > 0 && got[0].Status == 100 && (len(c.Want) == 0 || c.Want[0].Status != 100) {
-		return got[1:]
+	if !c.MayContinue {
+		return got
 	}
-	return got
+	var out []Response
+	for _, r := range got {
+		if r.Status != 100 {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // CheckAnswers is Check without the head rules: statuses in order, echo

@@ -29,6 +29,8 @@ func pipelining(t *table) {
 		Want: []Answer{ok("body=hello"), ok("target=/2")}})
 	t.add(Case{Group: g, Name: "chunked POST then GET", Section: s, Raw: ch + "5\r\nhello\r\n0\r\n\r\nGET /2 HTTP/1.1\r\nHost: h\r\n\r\n",
 		Want: []Answer{ok("body=hello"), ok("target=/2")}})
+	t.add(Case{Group: g, Name: "HEAD with a body then GET", Section: s, Raw: "HEAD /1 HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhelloGET /2 HTTP/1.1\r\nHost: h\r\n\r\n",
+		Want: []Answer{{Status: 200, Method: "HEAD"}, ok("target=/2")}})
 	t.add(Case{Group: g, Name: "HEAD then GET", Section: s, Raw: "HEAD /1 HTTP/1.1\r\nHost: h\r\n\r\nGET /2 HTTP/1.1\r\nHost: h\r\n\r\n",
 		Want: []Answer{{Status: 200, Method: "HEAD"}, ok("target=/2")}})
 	t.add(Case{Group: g, Name: "Content-Length zero then request in body position", Section: "RFC 9112 §6.2",
@@ -94,6 +96,8 @@ func expect(t *table) {
 		Want: []Answer{{Status: 100}, {Status: 200, Echo: []string{"body=hello"}}}})
 	t.add(Case{Group: g, Name: "100-continue with the body sent along", Section: s, Raw: head + "hello", MayContinue: true,
 		Want: []Answer{{Status: 200, Echo: []string{"body=hello"}}}})
+	t.add(Case{Group: g, Name: "two 100-continue requests pipelined", Section: s, Raw: head + "hello" + head + "world", MayContinue: true,
+		Want: []Answer{{Status: 200, Echo: []string{"body=hello"}}, {Status: 200, Echo: []string{"body=world"}}}})
 	t.add(Case{Group: g, Name: "100-continue over the body limit", Section: s,
 		Raw:  post + "Expect: 100-continue\r\nContent-Length: 2000000\r\n\r\n",
 		Want: []Answer{{Status: 413}}, Close: true, Why: "refused before the client sends the body"})
@@ -165,6 +169,12 @@ func routing(t *table) {
 	t.add(Case{Group: g, Name: "405 with a body past the drain limit closes", Section: "RFC 9112 §9.3", Router: true,
 		Raw:  fmt.Sprintf("POST /r/item HTTP/1.1\r\nHost: h\r\nContent-Length: %d\r\n\r\n", 512<<10) + strings.Repeat("d", 512<<10),
 		Want: []Answer{{Status: 405, Close: true}}, Close: true, Why: "an unread body is drained up to a limit; past it the stream closes"})
+	t.add(Case{Group: g, Name: "405 drains an unread chunked body", Section: "RFC 9112 §9.3", Router: true,
+		Raw:  "POST /r/item HTTP/1.1\r\nHost: h\r\n" + te + "\r\n5\r\nhello\r\n0\r\nX-T: 1\r\n\r\n" + next,
+		Want: []Answer{{Status: 405}, {Status: 200, Echo: []string{"target=/next"}}}})
+	t.add(Case{Group: g, Name: "405 to a malformed unread chunked body", Section: "RFC 9112 §7.1", Router: true,
+		Raw:  "POST /r/item HTTP/1.1\r\nHost: h\r\n" + te + "\r\n5\r\nhelloXX0\r\n\r\n" + next,
+		Want: []Answer{{Status: 405}}, Close: true, LateClose: true, Why: "the drain finds the framing broken after the 405 is complete: nothing after it is read"})
 	add("OPTIONS lists methods", "RFC 9110 §9.3.7", "OPTIONS /r/item HTTP/1.1\r\nHost: h\r\n\r\n", Answer{Status: 204, Header: []string{"Allow: GET", "Allow: HEAD", "Allow: PUT", "Allow: DELETE", "Allow: OPTIONS"}})
 	add("OPTIONS on a subtree", "RFC 9110 §9.3.7", "OPTIONS /r/tree/x HTTP/1.1\r\nHost: h\r\n\r\n", Answer{Status: 204, Header: []string{"Allow: GET"}})
 	add("no route is 404", "RFC 9110 §15.5.5", "GET /r/none HTTP/1.1\r\nHost: h\r\n\r\n", Answer{Status: 404})

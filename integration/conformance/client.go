@@ -64,8 +64,8 @@ func Run(dial func() (net.Conn, error), c *Case) Outcome {
 			return o
 		}
 		o.Responses = append(o.Responses, r)
-		if r.Status == 100 && c.MayContinue && len(o.Responses) == 1 && (expect == 0 || c.Want[0].Status != 100) {
-			expect++
+		if r.Status == 100 && c.MayContinue {
+			expect++ // allowed, not wanted
 		}
 		if r.Status >= 200 || r.Status == 101 {
 			finals++
