@@ -15,7 +15,7 @@ import (
 // AnswerWait runs only when a response that is due does not come, and
 // QuietWait only for the few cases whose server must stay silent.
 const (
-	AnswerWait = 2 * time.Second
+	AnswerWait = 5 * time.Second
 	QuietWait  = 300 * time.Millisecond
 	// caseDeadline bounds a whole case, writes included.
 	caseDeadline = 20 * time.Second
