@@ -1,0 +1,361 @@
+package main
+
+import (
+	"fmt"
+	"math"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// A figure is a measured number; NaN (not measured) is null in JSON.
+type figure float64
+
+func (f figure) MarshalJSON() ([]byte, error) {
+	if math.IsNaN(float64(f)) || math.IsInf(float64(f), 0) {
+		return []byte("null"), nil
+	}
+	return []byte(strconv.FormatFloat(float64(f), 'g', 6, 64)), nil
+}
+
+var (
+	wrkWorkloads = []string{"plaintext", "pipelined", "json", "upload", "close", "tls"}
+	wrkImpls     = []string{"tophat", "nethttp", "fasthttp", "canned"}
+	idleImpls    = []string{"tophat", "nethttp", "fasthttp"}
+	lossCases    = []string{"tcp", "kcp-fast", "kcp-lossy"}
+)
+
+type wrkCell struct {
+	Workload string `json:"workload"`
+	Impl     string `json:"impl"`
+	ReqPerS  figure `json:"req_per_s"`
+	P50us    figure `json:"p50_us"`
+	P99us    figure `json:"p99_us"`
+	Errors   int    `json:"errors"`
+	Rounds   int    `json:"rounds"`
+}
+
+type idleCell struct {
+	Impl         string `json:"impl"`
+	Conns        int    `json:"conns"`
+	BytesPerConn figure `json:"bytes_per_conn"`
+	Rounds       int    `json:"rounds"`
+}
+
+type transportCell struct {
+	Transport   string `json:"transport"`
+	P50us       figure `json:"p50_us"`
+	P99us       figure `json:"p99_us"`
+	MaxUs       figure `json:"max_us"`
+	SeqReqPerS  figure `json:"sequential_req_per_s"`
+	ConcReqPerS figure `json:"concurrent_req_per_s"`
+	Rounds      int    `json:"rounds"`
+}
+
+type lossCell struct {
+	LossPct int    `json:"loss_pct"`
+	Case    string `json:"case"`
+	P50us   figure `json:"p50_us"`
+	P99us   figure `json:"p99_us"`
+	MaxUs   figure `json:"max_us"` // the largest over all rounds
+	ReqPerS figure `json:"req_per_s"`
+	Errors  int    `json:"errors"`
+	Rounds  int    `json:"rounds"`
+}
+
+type target struct {
+	Target   string `json:"target"`
+	Measured string `json:"measured"`
+	Met      *bool  `json:"met"` // nil: not measured
+}
+
+type report struct {
+	Machine    map[string]string `json:"machine"`
+	Settings   map[string]string `json:"settings"`
+	Wrk        []wrkCell         `json:"wrk,omitempty"`
+	GoBench    []goBench         `json:"go_bench,omitempty"`
+	Idle       []idleCell        `json:"idle,omitempty"`
+	Transports []transportCell   `json:"transports,omitempty"`
+	Loss       []lossCell        `json:"kcp_loss,omitempty"`
+	Targets    []target          `json:"targets"`
+}
+
+func build(dir string) (*report, error) {
+	r := &report{Machine: readMachine(filepath.Join(dir, "machine.txt")), Settings: map[string]string{}}
+	for _, s := range []string{"wrk", "gobench", "idle", "transports", "kcploss"} {
+		if b := readMachine(filepath.Join(dir, s+"-settings.txt")); len(b) > 0 {
+			parts := []string{}
+			for _, k := range sortedKeys(b) {
+				parts = append(parts, k+"="+b[k])
+			}
+			r.Settings[s] = strings.Join(parts, " ")
+		}
+	}
+	if err := r.readWrk(filepath.Join(dir, "wrk.tsv")); err != nil {
+		return nil, err
+	}
+	var err error
+	if r.GoBench, err = readGoBench(filepath.Join(dir, "impl.txt"), filepath.Join(dir, "core.txt")); err != nil {
+		return nil, err
+	}
+	if err := r.readIdle(filepath.Join(dir, "idle.tsv")); err != nil {
+		return nil, err
+	}
+	if err := r.readTransports(filepath.Join(dir, "transports.tsv")); err != nil {
+		return nil, err
+	}
+	if err := r.readLoss(filepath.Join(dir, "kcploss.tsv")); err != nil {
+		return nil, err
+	}
+	r.targets()
+	return r, nil
+}
+
+func sortedKeys(m map[string]string) []string {
+	var k []string
+	for key := range m {
+		k = append(k, key)
+	}
+	for i := 1; i < len(k); i++ {
+		for j := i; j > 0 && k[j] < k[j-1]; j-- {
+			k[j], k[j-1] = k[j-1], k[j]
+		}
+	}
+	return k
+}
+
+func (r *report) readWrk(path string) error {
+	rows, err := readTSV(path)
+	if err != nil || rows == nil {
+		return err
+	}
+	type acc struct {
+		rps, p50, p99 []float64
+		errors        int
+	}
+	cells := map[[2]string]*acc{}
+	for _, row := range rows {
+		k := [2]string{row["workload"], row["impl"]}
+		a := cells[k]
+		if a == nil {
+			a = &acc{}
+			cells[k] = a
+		}
+		rps, err1 := num(row, "req_per_s")
+		p50, err2 := num(row, "p50_us")
+		p99, err3 := num(row, "p99_us")
+		e, err4 := strconv.Atoi(row["errors"])
+		if err := firstErr(err1, err2, err3, err4); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		a.rps, a.p50, a.p99, a.errors = append(a.rps, rps), append(a.p50, p50), append(a.p99, p99), a.errors+e
+	}
+	for _, w := range wrkWorkloads {
+		for _, i := range wrkImpls {
+			if a := cells[[2]string{w, i}]; a != nil {
+				r.Wrk = append(r.Wrk, wrkCell{w, i, figure(median(a.rps)), figure(median(a.p50)), figure(median(a.p99)), a.errors, len(a.rps)})
+			}
+		}
+	}
+	return nil
+}
+
+func firstErr(errs ...error) error {
+	for _, e := range errs {
+		if e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+func (r *report) wrk(workload, impl string) float64 {
+	for _, c := range r.Wrk {
+		if c.Workload == workload && c.Impl == impl {
+			return float64(c.ReqPerS)
+		}
+	}
+	return math.NaN()
+}
+
+func (r *report) readIdle(path string) error {
+	rows, err := readTSV(path)
+	if err != nil || rows == nil {
+		return err
+	}
+	per := map[string][]float64{}
+	conns := map[string]int{}
+	for _, row := range rows {
+		v, err := num(row, "bytes_per_conn")
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		per[row["impl"]] = append(per[row["impl"]], v)
+		conns[row["impl"]], _ = strconv.Atoi(row["conns"])
+	}
+	for _, i := range idleImpls {
+		if v := per[i]; v != nil {
+			r.Idle = append(r.Idle, idleCell{i, conns[i], figure(median(v)), len(v)})
+		}
+	}
+	return nil
+}
+
+func (r *report) idle(impl string) float64 {
+	for _, c := range r.Idle {
+		if c.Impl == impl {
+			return float64(c.BytesPerConn)
+		}
+	}
+	return math.NaN()
+}
+
+func (r *report) readTransports(path string) error {
+	rows, err := readTSV(path)
+	if err != nil || rows == nil {
+		return err
+	}
+	cols := []string{"p50_us", "p99_us", "max_us", "seq_req_per_s", "conc_req_per_s"}
+	vals := map[string]map[string][]float64{}
+	var order []string
+	for _, row := range rows {
+		t := row["transport"]
+		if vals[t] == nil {
+			vals[t] = map[string][]float64{}
+			order = append(order, t)
+		}
+		for _, c := range cols {
+			v, err := num(row, c)
+			if err != nil {
+				return fmt.Errorf("%s: %w", path, err)
+			}
+			vals[t][c] = append(vals[t][c], v)
+		}
+	}
+	for _, t := range order {
+		v := vals[t]
+		r.Transports = append(r.Transports, transportCell{t, figure(median(v["p50_us"])), figure(median(v["p99_us"])),
+			figure(median(v["max_us"])), figure(median(v["seq_req_per_s"])), figure(median(v["conc_req_per_s"])), len(v["p50_us"])})
+	}
+	return nil
+}
+
+func (r *report) readLoss(path string) error {
+	rows, err := readTSV(path)
+	if err != nil || rows == nil {
+		return err
+	}
+	type acc struct {
+		p50, p99, rps []float64
+		max           float64
+		errors        int
+	}
+	cells := map[string]*acc{}
+	var losses []int
+	for _, row := range rows {
+		loss, err := strconv.Atoi(row["loss_pct"])
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		if !containsInt(losses, loss) {
+			losses = append(losses, loss)
+		}
+		k := row["loss_pct"] + "/" + row["case"]
+		a := cells[k]
+		if a == nil {
+			a = &acc{}
+			cells[k] = a
+		}
+		p50, err1 := num(row, "p50_us")
+		p99, err2 := num(row, "p99_us")
+		mx, err3 := num(row, "max_us")
+		rps, err4 := num(row, "req_per_s")
+		e, err5 := strconv.Atoi(row["errors"])
+		if err := firstErr(err1, err2, err3, err4, err5); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		a.p50, a.p99, a.rps = append(a.p50, p50), append(a.p99, p99), append(a.rps, rps)
+		a.max, a.errors = math.Max(a.max, mx), a.errors+e
+	}
+	for _, l := range losses {
+		for _, c := range lossCases {
+			if a := cells[strconv.Itoa(l)+"/"+c]; a != nil {
+				r.Loss = append(r.Loss, lossCell{l, c, figure(median(a.p50)), figure(median(a.p99)), figure(a.max),
+					figure(median(a.rps)), a.errors, len(a.p50)})
+			}
+		}
+	}
+	return nil
+}
+
+func containsInt(s []int, v int) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *report) loss(pct int, c string) *lossCell {
+	for i := range r.Loss {
+		if r.Loss[i].LossPct == pct && r.Loss[i].Case == c {
+			return &r.Loss[i]
+		}
+	}
+	return nil
+}
+
+func (r *report) bench(name string) *goBench {
+	for i := range r.GoBench {
+		if r.GoBench[i].Name == name {
+			return &r.GoBench[i]
+		}
+	}
+	return nil
+}
+
+func met(ok bool) *bool { return &ok }
+
+// targets compares the results with the performance issue's targets.
+func (r *report) targets() {
+	add := func(name, measured string, ok *bool) {
+		r.Targets = append(r.Targets, target{name, measured, ok})
+	}
+	for _, w := range []string{"plaintext", "pipelined"} {
+		t, f, c := r.wrk(w, "tophat"), r.wrk(w, "fasthttp"), r.wrk(w, "canned")
+		if math.IsNaN(t) {
+			add(w+": tophat ≥ 1.0 × fasthttp, ≥ 0.9 × canned limit", "not measured", nil)
+			continue
+		}
+		add(w+": tophat ≥ 1.0 × fasthttp", fmt.Sprintf("%.2f", ratio(t, f)), met(ratio(t, f) >= 1.0))
+		add(w+": tophat ≥ 0.9 × canned limit", fmt.Sprintf("%.2f", ratio(t, c)), met(ratio(t, c) >= 0.9))
+	}
+	if t, f := r.bench("KeepAlive/tophat"), r.bench("KeepAlive/fasthttp"); t != nil && f != nil {
+		add("in-process keep-alive GET: 0 allocs/op", fmt.Sprintf("%.0f allocs/op", t.AllocsPerOp), met(t.AllocsPerOp == 0))
+		add("in-process keep-alive GET: ns/op ≤ fasthttp's", fmt.Sprintf("%.2f × fasthttp (%.0f vs %.0f ns/op)", t.NsPerOp/f.NsPerOp, t.NsPerOp, f.NsPerOp),
+			met(t.NsPerOp <= f.NsPerOp))
+	} else {
+		add("in-process keep-alive GET", "not measured", nil)
+	}
+	if t := r.idle("tophat"); !math.IsNaN(t) {
+		add("idle keep-alive connection ≤ 8 KB resident", fmt.Sprintf("%.0f bytes (fasthttp %.0f, net/http %.0f)", t, r.idle("fasthttp"), r.idle("nethttp")),
+			met(t <= 8000))
+	} else {
+		add("idle keep-alive connection ≤ 8 KB resident", "not measured", nil)
+	}
+	fast, lossy, tcp := r.loss(5, "kcp-fast"), r.loss(5, "kcp-lossy"), r.loss(5, "tcp")
+	if fast != nil && tcp != nil {
+		q := float64(fast.P99us) / float64(tcp.P99us)
+		add("KCP fast preset at 5 % loss: p99 ≤ ⅛ of TCP's", fmt.Sprintf("%.3f (%.1f ms vs %.1f ms)", q, float64(fast.P99us)/1000, float64(tcp.P99us)/1000),
+			met(q <= 0.125))
+	} else {
+		add("KCP fast preset at 5 % loss: p99 ≤ ⅛ of TCP's", "not measured", nil)
+	}
+	if lossy != nil {
+		add("KCP lossy preset at 5 % loss: p99 ≤ 1 ms", fmt.Sprintf("%.2f ms", float64(lossy.P99us)/1000), met(lossy.P99us <= 1000))
+		add("KCP lossy preset at 5 % loss: maximum ≤ 10 ms", fmt.Sprintf("%.1f ms", float64(lossy.MaxUs)/1000), met(lossy.MaxUs <= 10000))
+	} else {
+		add("KCP lossy preset at 5 % loss: p99 ≤ 1 ms, maximum ≤ 10 ms", "not measured", nil)
+	}
+}
