@@ -1,14 +1,14 @@
-// Package bench compares tophat with net/http and fasthttp. It holds no
-// library code: the benchmarks are in its test files, cmd/helloserver is
-// the server that wrk.sh drives over loopback TCP, and gobench.sh and
-// wrk.sh turn the results into ratios.
+// Package bench compares tophat with net/http, fasthttp and a canned-bytes
+// server that parses nothing. It is a module of its own, so that fasthttp
+// and other benchmark-only dependencies never reach the library's go.mod,
+// and it holds no library code: the in-memory benchmarks are in its test
+// files, the programs that the scripts drive are in cmd/ (helloserver,
+// idleconns, transportbench) and cmd/report turns the rows into results
+// and charts. run.sh runs every suite; README.md describes them.
 //
-// The benchmarks serve every implementation over the same in-memory
+// The in-memory benchmarks serve every implementation over the same
 // net.Conn, which replays one request per Read and discards the responses,
 // so they measure each engine's parsing, dispatch and response writing
 // without the kernel. Every run checks that each request got a complete
 // 200 response of the expected size, so a broken server cannot look fast.
-//
-// fasthttp is imported only here, by test files and by cmd/helloserver,
-// never by a library package.
 package bench

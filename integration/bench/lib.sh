@@ -32,7 +32,8 @@ machine_info() {
 	echo "cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
 	echo "kernel=$(uname -sr)"
 	echo "go=$(go env GOVERSION)"
-	echo "commit=$(git -C "$bench_dir" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+	# BENCH_COMMIT names the commit when measuring an exported tree.
+	echo "commit=${BENCH_COMMIT:-$(git -C "$bench_dir" rev-parse --short HEAD 2>/dev/null || echo unknown)}"
 	echo "load=$(cut -d' ' -f1-3 /proc/loadavg)"
 	if command -v wrk >/dev/null; then echo "wrk=$(wrk -v 2>&1 | head -1 | cut -d' ' -f2)"; fi
 	echo "pinning=${pin_server[*]:-none} / ${pin_client[*]:-none}"

@@ -62,8 +62,10 @@ done
 
 mkdir -p "$RESULTS"
 (cd "$bench_dir" && go run ./cmd/report -in "$work" -out "$RESULTS")
-# The rows behind the medians, so anyone can recompute them.
-for f in machine.txt wrk.tsv impl.txt core.txt idle.tsv transports.tsv kcploss.tsv; do
+# The rows behind the medians, so anyone can recompute them
+# (go run ./cmd/report -in results -out results).
+for f in machine.txt wrk.tsv impl.txt core.txt idle.tsv transports.tsv kcploss.tsv \
+	wrk-settings.txt gobench-settings.txt idle-settings.txt transports-settings.txt kcploss-settings.txt; do
 	[[ ! -f $work/$f ]] || cp "$work/$f" "$RESULTS/$f"
 done
 echo "results: $RESULTS" >&2

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 )
 
@@ -181,7 +182,7 @@ func (r *report) charts() map[string]barChart {
 		c := barChart{title: "p99 latency under random packet loss (log scale)", unit: "µs", series: lossCases, log: true}
 		var losses []int
 		for _, l := range r.Loss {
-			if !containsInt(losses, l.LossPct) {
+			if !slices.Contains(losses, l.LossPct) {
 				losses = append(losses, l.LossPct)
 			}
 		}

@@ -2,8 +2,10 @@ package main
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -111,18 +113,7 @@ func build(dir string) (*report, error) {
 	return r, nil
 }
 
-func sortedKeys(m map[string]string) []string {
-	var k []string
-	for key := range m {
-		k = append(k, key)
-	}
-	for i := 1; i < len(k); i++ {
-		for j := i; j > 0 && k[j] < k[j-1]; j-- {
-			k[j], k[j-1] = k[j-1], k[j]
-		}
-	}
-	return k
-}
+func sortedKeys(m map[string]string) []string { return slices.Sorted(maps.Keys(m)) }
 
 func (r *report) readWrk(path string) error {
 	rows, err := readTSV(path)
@@ -257,7 +248,7 @@ func (r *report) readLoss(path string) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", path, err)
 		}
-		if !containsInt(losses, loss) {
+		if !slices.Contains(losses, loss) {
 			losses = append(losses, loss)
 		}
 		k := row["loss_pct"] + "/" + row["case"]
@@ -286,15 +277,6 @@ func (r *report) readLoss(path string) error {
 		}
 	}
 	return nil
-}
-
-func containsInt(s []int, v int) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 func (r *report) loss(pct int, c string) *lossCell {

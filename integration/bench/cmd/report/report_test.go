@@ -1,0 +1,95 @@
+package main
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func write(t *testing.T, dir, name, content string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestReport builds a report from a few rows of every suite and checks
+// the medians, a ratio, the targets and that every output is well formed.
+func TestReport(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "machine.txt", "date=2026-01-01T00:00:00Z\nnproc=2\ncpu=Test CPU\nkernel=Linux 6\n")
+	write(t, dir, "wrk.tsv", "round\tworkload\timpl\treq_per_s\tp50_us\tp99_us\terrors\n"+
+		"1\tplaintext\ttophat\t100\t1\t2\t0\n2\tplaintext\ttophat\t300\t1\t2\t0\n3\tplaintext\ttophat\t200\t1\t2\t0\n"+
+		"1\tplaintext\tfasthttp\t100\t1\t2\t0\n1\tplaintext\tcanned\t400\t1\t2\t0\n1\tplaintext\tnethttp\t50\t1\t2\t1\n")
+	write(t, dir, "impl.txt", "BenchmarkKeepAlive/tophat-2 \t 100 \t 900 ns/op \t 0 B/op \t 0 allocs/op\n"+
+		"BenchmarkKeepAlive/tophat-2 \t 100 \t 1100 ns/op \t 0 B/op \t 0 allocs/op\n"+
+		"BenchmarkKeepAlive/fasthttp-2 \t 100 \t 1000 ns/op \t 0 B/op \t 0 allocs/op\n"+
+		"BenchmarkKeepAlive/nethttp-2 \t 100 \t 5000 ns/op \t 2000 B/op \t 20 allocs/op\n")
+	write(t, dir, "idle.tsv", "round\timpl\tconns\trss_before_kib\trss_after_kib\tbytes_per_conn\n1\ttophat\t10\t1\t2\t7000\n")
+	write(t, dir, "kcploss.tsv", "round\tloss_pct\tcase\tanswered\terrors\tp50_us\tp99_us\tmax_us\treq_per_s\n"+
+		"1\t5\ttcp\t10\t0\t100\t200000\t300000\t50\n1\t5\tkcp-fast\t10\t0\t100\t20000\t40000\t500\n"+
+		"1\t5\tkcp-lossy\t10\t0\t100\t900\t12000\t900\n")
+	r, err := build(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := r.wrk("plaintext", "tophat"); got != 200 {
+		t.Errorf("tophat plaintext median = %v, want 200", got)
+	}
+	if kb := r.bench("KeepAlive/tophat"); kb == nil || kb.NsPerOp != 1000 || kb.Rounds != 2 {
+		t.Errorf("KeepAlive/tophat = %+v, want 1000 ns/op over 2 rounds", kb)
+	}
+	want := map[string]bool{
+		"plaintext: tophat ≥ 1.0 × fasthttp":            true,
+		"plaintext: tophat ≥ 0.9 × canned limit":        false,
+		"in-process keep-alive GET: ns/op ≤ fasthttp's": true,
+		"idle keep-alive connection ≤ 8 KB resident":    true,
+		"KCP fast preset at 5 % loss: p99 ≤ ⅛ of TCP's": true,
+		"KCP lossy preset at 5 % loss: p99 ≤ 1 ms":      true,
+		"KCP lossy preset at 5 % loss: maximum ≤ 10 ms": false,
+	}
+	for _, tg := range r.Targets {
+		w, ok := want[tg.Target]
+		if !ok {
+			continue
+		}
+		delete(want, tg.Target)
+		if tg.Met == nil || *tg.Met != w {
+			t.Errorf("%s: met %v, want %v (%s)", tg.Target, tg.Met, w, tg.Measured)
+		}
+	}
+	for name := range want {
+		t.Errorf("target %q missing", name)
+	}
+	md := r.markdown()
+	for _, s := range []string{"Test CPU", "| plaintext | 200 | 50 | 100 | 400 | 2.00 | 0.50 | 4.00 |"} {
+		if !strings.Contains(md, s) {
+			t.Errorf("markdown lacks %q:\n%s", s, md)
+		}
+	}
+	if _, err := json.Marshal(r); err != nil {
+		t.Errorf("json: %v", err)
+	}
+	for name, c := range r.charts() {
+		if err := xml.Unmarshal([]byte(c.svg()), new(struct{})); err != nil {
+			t.Errorf("%s is not well-formed XML: %v", name, err)
+		}
+	}
+}
+
+func TestMedianAndFigure(t *testing.T) {
+	if m := median([]float64{3, 1, 2, 10}); m != 2.5 {
+		t.Errorf("median = %v, want 2.5", m)
+	}
+	if !math.IsNaN(median(nil)) {
+		t.Error("median of nothing is not NaN")
+	}
+	b, err := json.Marshal([]figure{figure(math.NaN()), 1.5})
+	if err != nil || string(b) != "[null,1.5]" {
+		t.Errorf("figures = %s, %v", b, err)
+	}
+}
