@@ -4,6 +4,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/tophat-go/tophat/core/glitch"
 	"github.com/tophat-go/tophat/core/identity"
 	"github.com/tophat-go/tophat/core/jsonio"
+	"github.com/tophat-go/tophat/core/requestid"
 	"github.com/tophat-go/tophat/core/router"
 )
 
@@ -50,6 +52,10 @@ type Config struct {
 	Logger *slog.Logger
 	// Quiet turns the access log off; errors are still logged.
 	Quiet bool
+	// TrustRequestIDs keeps the X-Request-Id a request arrives with, for
+	// a server behind a proxy that sets it; otherwise every request gets
+	// a new one, so clients cannot choose what the logs call them.
+	TrustRequestIDs bool
 }
 
 type api struct {
@@ -57,12 +63,16 @@ type api struct {
 	ids    *identity.Manager
 	argon2 Argon2Params
 	dummy  string // a hash to check when the name is unknown, see login
+	logger *slog.Logger
 }
 
 // newHandler returns the whole API:
 //
 //	request ID ─► access log ─► CORS ─► identity ─► router ─► handler
 //	                                                 └─ /notes, /me: Require (401)
+//
+// The request ID is in the X-Request-Id field of every response, and in
+// the access log line and the error line of its request.
 func newHandler(cfg Config) (core.Handler, error) {
 	logger := cfg.Logger
 	if logger == nil {
@@ -83,31 +93,43 @@ func newHandler(cfg Config) (core.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &api{store: cfg.Store, ids: ids, argon2: cfg.Argon2, dummy: hashPassword("not a password", cfg.Argon2)}
+	var trust func(*core.Request) bool
+	if cfg.TrustRequestIDs {
+		trust = func(*core.Request) bool { return true }
+	}
+	requestIDs, err := requestid.New(requestid.Config{TrustIncoming: trust})
+	if err != nil {
+		return nil, err
+	}
+	a := &api{store: cfg.Store, ids: ids, argon2: cfg.Argon2, dummy: hashPassword("not a password", cfg.Argon2), logger: logger}
 
 	r := router.New()
-	r.Handle("POST /signup", handle(a.signup))
-	r.Handle("POST /login", handle(a.login))
-	r.Handle("POST /logout", handle(a.logout))
+	r.Handle("POST /signup", a.handle(a.signup))
+	r.Handle("POST /login", a.handle(a.login))
+	r.Handle("POST /logout", a.handle(a.logout))
 	user := r.Group("", ids.Require)
-	user.Handle("GET /me", handle(a.me))
-	user.Handle("GET /notes", handle(a.listNotes))
-	user.Handle("POST /notes", handle(a.createNote))
-	user.Handle("GET /notes/{id}", handle(a.getNote))
-	user.Handle("PUT /notes/{id}", handle(a.updateNote))
-	user.Handle("DELETE /notes/{id}", handle(a.deleteNote))
-	return core.Chain(r, requestIDs(logger, cfg.Quiet), withCORS, ids.Middleware), nil
+	user.Handle("GET /me", a.handle(a.me))
+	user.Handle("GET /notes", a.handle(a.listNotes))
+	user.Handle("POST /notes", a.handle(a.createNote))
+	user.Handle("GET /notes/{id}", a.handle(a.getNote))
+	user.Handle("PUT /notes/{id}", a.handle(a.updateNote))
+	user.Handle("DELETE /notes/{id}", a.handle(a.deleteNote))
+	middleware := []core.Middleware{requestIDs, requestid.AccessLog(logger), withCORS, ids.Middleware}
+	if cfg.Quiet {
+		middleware = slices.Delete(middleware, 1, 2)
+	}
+	return core.Chain(r, middleware...), nil
 }
 
 // handle answers f's errors through glitch, logged with the request's
 // ID: one place turns every error into a response.
-func handle(f glitch.HandlerFunc) core.Handler {
+func (a *api) handle(f glitch.HandlerFunc) core.Handler {
 	return core.HandlerFunc(func(req *core.Request, w *core.ResponseWriter) core.ResponseWritten {
 		rw, err := f(req, w)
 		if err == nil {
 			return rw
 		}
-		r := glitch.Responder{Logger: loggerOf(req)}
+		r := glitch.Responder{Logger: a.logger.With(requestid.Attr(req.Context()))}
 		return r.Respond(req, w, rw, err)
 	})
 }

@@ -45,6 +45,7 @@ func main() {
 	dsn := flag.String("db", "api.db", "SQLite file, or a postgres:// URL")
 	key := flag.String("key", os.Getenv("API_KEY"), "identity cookie key: 32 bytes in base64 (default $API_KEY, else random)")
 	origins := flag.String("origin", "http://localhost:3000", "comma-separated origins whose pages may call the API with cookies")
+	trustIDs := flag.Bool("trust-request-id", false, "keep the X-Request-Id requests arrive with (behind a proxy that sets it)")
 	serve.Command("api", func(ctx context.Context, address, devCert string, quiet bool) error {
 		keys, err := identityKeys(*key)
 		if err != nil {
@@ -59,10 +60,11 @@ func main() {
 			Store: store,
 			Keys:  keys,
 			// The cookie goes over plain HTTP only when the server speaks it.
-			Insecure: !strings.HasPrefix(address, "tls+"),
-			Origins:  strings.Split(*origins, ","),
-			Argon2:   DefaultArgon2,
-			Quiet:    quiet,
+			Insecure:        !strings.HasPrefix(address, "tls+"),
+			Origins:         strings.Split(*origins, ","),
+			Argon2:          DefaultArgon2,
+			Quiet:           quiet,
+			TrustRequestIDs: *trustIDs,
 		})
 		if err != nil {
 			return err
