@@ -278,10 +278,12 @@ func parseVersion(v []byte) (int, error) {
 
 func parseTarget(req *Request, o *Options) error {
 	t := req.target
+	brackets := false
 	for _, c := range t {
-		if c <= ' ' || c >= 0x7f || c == '#' {
+		if !targetTable[c] {
 			return bad("invalid character in request-target")
 		}
+		brackets = brackets || c == '[' || c == ']'
 	}
 	connect := string(req.method) == "CONNECT"
 	switch {
@@ -295,6 +297,9 @@ func parseTarget(req *Request, o *Options) error {
 		req.form, req.host = AuthorityForm, t
 		return nil
 	case t[0] == '/':
+		if brackets {
+			return bad("invalid character in request-target") // only an IP literal in an authority has them
+		}
 		req.form = OriginForm
 		return splitPathQuery(req, t)
 	case len(t) == 1 && t[0] == '*':
@@ -318,6 +323,9 @@ func parseTarget(req *Request, o *Options) error {
 		end = i
 	}
 	host, pathQuery := authority[:end], authority[end:]
+	if bytes.ContainsAny(pathQuery, "[]") {
+		return bad("invalid character in request-target")
+	}
 	if len(host) == 0 || !validHost(host, true) {
 		return bad("malformed authority in request-target")
 	}
@@ -547,6 +555,22 @@ var tokenTable = func() (t [256]bool) {
 		t[c] = isAlnum(byte(c))
 	}
 	for _, c := range []byte("!#$%&'*+-.^_`|~") {
+		t[c] = true
+	}
+	return t
+}()
+
+// targetTable marks the bytes a request-target may hold (RFC 3986 section
+// 2 via RFC 9112 section 3.2): unreserved, sub-delims, ":", "@", "/", "?",
+// "%" (checked for escapes apart), and "[" "]" for an IP literal in an
+// absolute-form authority. Everything else, '"', '<', '\', '{', '|', '^'
+// and '`' among them, is 400: clients percent-encode it, and an
+// intermediary that does so while we do not would see another target.
+var targetTable = func() (t [256]bool) {
+	for c := 0; c < 256; c++ {
+		t[c] = isAlnum(byte(c))
+	}
+	for _, c := range []byte("-._~!$&'()*+,;=:@/?%[]") {
 		t[c] = true
 	}
 	return t
