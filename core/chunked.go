@@ -64,7 +64,17 @@ func malformedChunk(reason string) *ProtocolError {
 var errChunkOverhead = malformedChunk("too much framing for the data it carries")
 
 // Read reads data bytes; io.EOF follows the last chunk and its trailers.
+// The end of the underlying stream anywhere before that is
+// io.ErrUnexpectedEOF: a body cut short must never read as complete.
 func (d *chunkedReader) Read(p []byte) (int, error) {
+	n, err := d.read(p)
+	if err == io.EOF && d.state != chunkDone {
+		err = io.ErrUnexpectedEOF
+	}
+	return n, err
+}
+
+func (d *chunkedReader) read(p []byte) (int, error) {
 	for {
 		switch d.state {
 		case chunkDone:

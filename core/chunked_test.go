@@ -25,6 +25,9 @@ func FuzzChunkedReader(f *testing.F) {
 		"0\r\n\n",
 		"ffffffffffffffff\r\n",
 		"3\r\nhello\r\n",
+		"5\r\nhel",
+		"5\r\nhello\r\n0\r\n",
+		"5\r\nhello\r\n0\r\nX: y\r\n",
 	} {
 		f.Add([]byte(s))
 	}
@@ -43,10 +46,13 @@ func FuzzChunkedReader(f *testing.F) {
 				}
 				return
 			}
-			if err != io.ErrUnexpectedEOF && err != io.EOF {
+			if err != io.ErrUnexpectedEOF {
 				t.Fatalf("error %v from a bytes.Reader", err)
 			}
 			return
+		}
+		if d.state != chunkDone {
+			t.Fatalf("read as complete before the last chunk: %q", input)
 		}
 		consumed := len(input) - r.buffered()
 		if rest, ok := bytes.CutPrefix(input, input[:consumed]); !ok || !bytes.Equal(rest, r.buf[r.r:r.w]) {
@@ -90,5 +96,20 @@ func TestChunkOverheadBound(t *testing.T) {
 				t.Fatalf("err %v does not match ErrMalformedChunk", err)
 			}
 		})
+	}
+}
+
+// TestTruncatedChunkedBody: a chunked body that the stream ends anywhere
+// before its last chunk and trailers reads as truncated, never as whole.
+func TestTruncatedChunkedBody(t *testing.T) {
+	whole := "5\r\nhello\r\n0\r\nX: y\r\n\r\n"
+	for cut := 0; cut < len(whole); cut++ {
+		r := &connReader{}
+		r.reset(bytes.NewReader([]byte(whole[:cut])))
+		var d chunkedReader
+		d.reset(r, chunkLimits{maxLine: 64, maxBody: -1, maxTrailer: 256, maxFields: 8}, nil)
+		if _, err := io.ReadAll(&d); err != io.ErrUnexpectedEOF {
+			t.Errorf("cut after %d bytes %q: err %v, want io.ErrUnexpectedEOF", cut, whole[:cut], err)
+		}
 	}
 }

@@ -402,9 +402,14 @@ func (c *conn) mustCloseAfter() bool {
 }
 
 // mustCloseAtHead decides it again as the head leaves: a client still
-// waiting for 100-continue, whose body nobody read, may or may not send it.
-func (c *conn) mustCloseAtHead() bool {
-	return c.mustCloseAfter() || (c.expect && !c.sentContinue && c.in.unread())
+// waiting for 100-continue, whose body nobody read, may or may not send it;
+// and a response sent whole while more of a Content-Length body is unread
+// than the drain takes will close the stream, which its head should say
+// (RFC 9112 section 9.6) so a pipelining client stops sending. A streamed
+// response does not say so: its handler may read the body yet.
+func (c *conn) mustCloseAtHead(w *ResponseWriter) bool {
+	return c.mustCloseAfter() || (c.expect && !c.sentContinue && c.in.unread()) ||
+		(w.whole && c.in.kind == bodyFixed && c.in.err == nil && c.in.left > c.opts.MaxDrainBytes)
 }
 
 // beforeBodyRead answers 100-continue (RFC 9110 section 10.1.1): on the

@@ -472,3 +472,19 @@ func TestLargeStreamedUploadOverTCP(t *testing.T) {
 		}
 	}
 }
+
+// TestChunkedBodyCutByTheStreamEnd: a client that half-closes inside a
+// chunked body has sent a truncated body, which is answered 400.
+func TestChunkedBodyCutByTheStreamEnd(t *testing.T) {
+	for name, h := range map[string]core.Handler{"head buffered first": echoBody, "body read first": readAllThenAnswer} {
+		t.Run(name, func(t *testing.T) {
+			x := serve(t, &core.Options{ErrorLog: quietLog}, h)
+			x.send("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel")
+			x.client.CloseWrite()
+			resp := x.response("POST")
+			if resp.StatusCode != 400 || !resp.Close {
+				t.Fatalf("status %d close=%v %q; want 400 and close", resp.StatusCode, resp.Close, resp.body)
+			}
+		})
+	}
+}

@@ -45,6 +45,7 @@ type ResponseWriter struct {
 	err            error
 	writeFailed    bool // the stream refused a write
 	buffered       bool // complete in the write buffer, not yet written
+	whole          bool // sent whole by one call (Send and friends), not streamed
 	closing        bool // the stream ends after this response
 	userConnection bool // the handler set a Connection field
 
@@ -114,6 +115,7 @@ func (w *ResponseWriter) send(status int, b []byte, s string) ResponseWritten {
 	if c == nil {
 		return deadReceipt
 	}
+	w.whole = true
 	if w.filter != nil {
 		return w.sendFiltered(c, status, b, s)
 	}
@@ -309,7 +311,7 @@ func (w *ResponseWriter) settleHead(c *conn) {
 	}
 	at := w.headEnd
 	w.headEnd = -1
-	if w.closing || !c.mustCloseAtHead() {
+	if w.closing || !c.mustCloseAtHead(w) {
 		return
 	}
 	w.closing = true

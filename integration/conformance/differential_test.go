@@ -9,7 +9,6 @@ import (
 	"log"
 	"net"
 	"net/http"
-	"net/http/httputil"
 	"os"
 	"slices"
 	"strings"
@@ -242,7 +241,7 @@ func TestDifferential(t *testing.T) {
 	close(next)
 	wg.Wait()
 
-	var bothAccepted, disagreements, overAnswered, splitDiffs, tophatAccepted, netAccepted, onlyTophat, knownTruncated int
+	var bothAccepted, disagreements, overAnswered, splitDiffs, tophatAccepted, netAccepted, onlyTophat int
 	report := func(v variant, format string, args ...any) {
 		t.Errorf("%s, %s: %s\n%q", v.seed.name, v.what, fmt.Sprintf(format, args...), v.raw)
 	}
@@ -281,12 +280,8 @@ func TestDifferential(t *testing.T) {
 		}
 		// tophat is the stricter server: what it accepts, net/http accepts.
 		if tophatOK && !netOK {
-			if truncatedChunkedBody(v.raw) {
-				knownTruncated++
-			} else {
-				onlyTophat++
-				report(v, "tophat accepts what net/http refuses: net/http %v %v", r.nethttp, r.nerr)
-			}
+			onlyTophat++
+			report(v, "tophat accepts what net/http refuses: net/http %v %v", r.nethttp, r.nerr)
 		}
 		if netOK {
 			netAccepted++
@@ -309,39 +304,11 @@ func TestDifferential(t *testing.T) {
 			}
 		}
 	}
-	if knownTruncated > 0 {
-		msg := fmt.Sprintf("KNOWN FAILURE: %d variants end the stream inside a chunked body and tophat answers 200: %s", knownTruncated, truncatedChunked)
-		fmt.Println(msg)
-		t.Log(msg)
-	}
 	if bothAccepted == 0 {
 		t.Error("no variant was accepted by both servers: nothing was compared")
 	}
-	fmt.Printf("differential: %d variants of %d seeds; tophat accepts %d, net/http %d, both %d; %d disagreements, %d over-answered, %d split differences, %d accepted by tophat alone (+%d known: truncated chunked bodies)\n",
-		len(all), len(seeds), tophatAccepted, netAccepted, bothAccepted, disagreements, overAnswered, splitDiffs, onlyTophat, knownTruncated)
-}
-
-// truncatedChunkedBody reports whether raw is a head that declares chunked
-// framing followed by a chunked body the bytes end inside (the last chunk,
-// or the trailer section, missing): the known failure truncatedChunked.
-func truncatedChunkedBody(raw []byte) bool {
-	head, body, ok := bytes.Cut(raw, []byte("\r\n\r\n"))
-	if !ok || !bytes.Contains(bytes.ToLower(head), []byte("chunked")) {
-		return false
-	}
-	br := bufio.NewReader(bytes.NewReader(body))
-	if _, err := io.Copy(io.Discard, httputil.NewChunkedReader(br)); err != nil {
-		return err == io.ErrUnexpectedEOF
-	}
-	for {
-		line, err := br.ReadString('\n')
-		if err != nil {
-			return true
-		}
-		if line == "\r\n" {
-			return false
-		}
-	}
+	fmt.Printf("differential: %d variants of %d seeds; tophat accepts %d, net/http %d, both %d; %d disagreements, %d over-answered, %d split differences, %d accepted by tophat alone\n",
+		len(all), len(seeds), tophatAccepted, netAccepted, bothAccepted, disagreements, overAnswered, splitDiffs, onlyTophat)
 }
 
 func echoDiff(a, b map[string][]string) string {
