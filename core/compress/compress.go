@@ -82,7 +82,15 @@ func (m *middleware) wrap(next core.Handler) core.Handler {
 		// The core never filters the answer to HEAD, so there is nothing
 		// to negotiate.
 		if string(req.MethodBytes()) != "HEAD" {
-			w.SetBodyFilter(m.filters[m.choose(acceptEncoding(req.Header()))])
+			var i int
+			if first, joined := acceptEncoding(req.Header()); joined != "" {
+				i = m.choose(joined)
+			} else {
+				// Converted here, where the string does not escape, so
+				// that a usual field needs no allocation.
+				i = m.choose(string(first))
+			}
+			w.SetBodyFilter(m.filters[i])
 		}
 		return next.Serve(req, w)
 	})
@@ -105,13 +113,11 @@ func (m *middleware) choose(accept string) int {
 
 var acceptEncodingName = []byte("Accept-Encoding")
 
-// acceptEncoding returns the request's Accept-Encoding fields as one list.
-// The common case, one field, is borrowed and converted without a copy the
-// compiler cannot avoid; several fields are joined, as RFC 9110 section
-// 5.3 allows.
-func acceptEncoding(h *core.RequestHeader) string {
-	var first []byte
-	found, joined := false, ""
+// acceptEncoding returns the request's Accept-Encoding field (borrowed),
+// or, when there are several, their values joined as one list, as RFC
+// 9110 section 5.3 says they mean.
+func acceptEncoding(h *core.RequestHeader) (first []byte, joined string) {
+	found := false
 	for i := range h.Len() {
 		name, value := h.Field(i)
 		if !bytes.EqualFold(name, acceptEncodingName) {
@@ -126,10 +132,7 @@ func acceptEncoding(h *core.RequestHeader) string {
 			joined += ", " + string(value)
 		}
 	}
-	if joined != "" {
-		return joined
-	}
-	return string(first)
+	return first, joined
 }
 
 // filter returns the BodyFilter of coding i (-1: identity). Every
