@@ -10,6 +10,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -340,5 +341,49 @@ func TestStreamAcceptedDuringShutdownIsServed(t *testing.T) {
 	}
 	if err := <-served; !errors.Is(err, core.ErrServerClosed) {
 		t.Fatalf("Serve: %v", err)
+	}
+}
+
+// readCounter counts the reads begun on a stream; wrapped in optedOut it
+// is a stream whose deadlines may not change while another goroutine reads.
+type readCounter struct {
+	*pipe.Conn
+	reads atomic.Int32
+}
+
+func (r *readCounter) Read(p []byte) (int, error) {
+	r.reads.Add(1)
+	return r.Conn.Read(p)
+}
+
+type optedOut struct{ *readCounter }
+
+func (optedOut) BackgroundReadable() bool { return false }
+
+// TestBackgroundReadOptOut: a stream that says it cannot be read in the
+// background while its deadlines change is not watched.
+func TestBackgroundReadOptOut(t *testing.T) {
+	for _, optOut := range []bool{false, true} {
+		server, client := pipe.New(nil)
+		rc := &readCounter{Conn: server}
+		var stream io.ReadWriteCloser = rc
+		if optOut {
+			stream = optedOut{rc}
+		}
+		watched := make(chan bool, 1)
+		h := core.HandlerFunc(func(req *core.Request, w *core.ResponseWriter) core.ResponseWritten {
+			before := rc.reads.Load()
+			req.Context()
+			time.Sleep(50 * time.Millisecond)
+			watched <- rc.reads.Load() > before
+			return w.SendStatus(204)
+		})
+		x := serveStream(t, &core.Options{Go: func(f func()) { go f() }}, h, stream, client)
+		x.send(getRoot)
+		x.response("GET")
+		if got := <-watched; got == optOut {
+			t.Errorf("opted out %v: watched %v", optOut, got)
+		}
+		x.result()
 	}
 }

@@ -93,8 +93,11 @@ type Options struct {
 	// Go, if set, runs f on a new goroutine. The core then watches the
 	// stream while a handler that asked for its Request.Context runs, and
 	// cancels that context when the client closes the stream, as net/http
-	// does. It needs a stream with SetReadDeadline. Server sets it; a
-	// ServeConn caller may set it to func(f func()) { go f() }.
+	// does. It needs a stream with SetReadDeadline that may be called while
+	// another goroutine reads, as a net.Conn's may; a stream that cannot
+	// (KCP sessions) says so with a method BackgroundReadable() bool that
+	// returns false, and is not watched. Server sets Go; a ServeConn caller
+	// may set it to func(f func()) { go f() }.
 	Go func(f func())
 
 	shutdown <-chan struct{} // set by Server: closed when Shutdown starts

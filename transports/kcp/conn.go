@@ -315,6 +315,13 @@ func (c *Conn) LocalAddr() net.Addr { return c.sess.LocalAddr() }
 // RemoteAddr returns the peer's UDP address.
 func (c *Conn) RemoteAddr() net.Addr { return c.sess.RemoteAddr() }
 
+// BackgroundReadable reports false: kcp-go reads a session's deadlines
+// without synchronisation when a Read begins, so no other goroutine may
+// change them while one reads. The core then does not watch a KCP stream
+// in the background for a client gone (Options.Go in package core); KCP
+// has no end of stream to notice anyway.
+func (c *Conn) BackgroundReadable() bool { return false }
+
 // SetDeadline sets both the read and the write deadline.
 func (c *Conn) SetDeadline(t time.Time) error {
 	if err := c.check("set deadline"); err != nil {

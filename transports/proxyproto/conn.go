@@ -122,6 +122,15 @@ func (c *Conn) ProxyAddr() net.Addr { return c.nc.RemoteAddr() }
 // Reading it directly would skip the header and bytes already buffered.
 func (c *Conn) NetConn() net.Conn { return c.nc }
 
+// BackgroundReadable reports what the wrapped stream does (see package
+// core's Options.Go): its deadlines are the wrapped stream's.
+func (c *Conn) BackgroundReadable() bool {
+	if b, ok := c.nc.(interface{ BackgroundReadable() bool }); ok {
+		return b.BackgroundReadable()
+	}
+	return true
+}
+
 // SetDeadline sets the read and write deadlines of the inner stream.
 func (c *Conn) SetDeadline(t time.Time) error {
 	if err := c.SetReadDeadline(t); err != nil {

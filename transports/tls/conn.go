@@ -28,6 +28,16 @@ type Conn struct {
 
 var _ net.Conn = (*Conn)(nil)
 
+// BackgroundReadable reports whether the stream under the TLS session may
+// have its deadlines changed while another goroutine reads (see package
+// core's Options.Go): a TLS session's deadlines are its stream's.
+func (c *Conn) BackgroundReadable() bool {
+	if b, ok := c.Conn.NetConn().(interface{ BackgroundReadable() bool }); ok {
+		return b.BackgroundReadable()
+	}
+	return true
+}
+
 // Read runs the handshake if it has not run yet, then reads decrypted data.
 func (c *Conn) Read(p []byte) (int, error) {
 	if err := c.handshake(); err != nil {
