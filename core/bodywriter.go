@@ -78,7 +78,10 @@ func (w *ResponseWriter) open(c *conn, status int, n int64) {
 // writer at the end of the body, and calls its Flush() error method, if it
 // has one, on BodyWriter.Flush. The receipt's BodyBytes counts the bytes
 // the filter wrote. A file sent with SendReader is read through the filter,
-// not sent with sendfile.
+// not sent with sendfile. String bodies reach the writer through its
+// WriteString method if it has one. A response that is aborted (see
+// BodyWriter.Finish) drops the writer without closing it: it must hold
+// nothing that needs a Close to be released.
 type BodyFilter func(status int, h *Header, length int64, dst io.Writer) io.WriteCloser
 
 // SetBodyFilter installs f for this response, replacing any other; nil
@@ -139,12 +142,33 @@ func (b *BodyWriter) write(p []byte, str string) (int, error) {
 		return 0, err
 	}
 	if fw := b.w.fw; fw != nil {
-		if p == nil {
-			p = []byte(str)
+		if p != nil {
+			return fw.Write(p)
 		}
-		return fw.Write(p)
+		if sw, ok := fw.(io.StringWriter); ok {
+			return sw.WriteString(str)
+		}
+		return writeStringVia(fw, c, str)
 	}
 	return b.writeRaw(c, p, str)
+}
+
+// writeStringVia writes s to w in pieces copied through the conn's scratch
+// buffer, so a string body costs no copy of its own.
+func writeStringVia(w io.Writer, c *conn, s string) (int, error) {
+	if c.scratch == nil {
+		c.scratch = make([]byte, 4<<10)
+	}
+	written := 0
+	for written < len(s) {
+		n := copy(c.scratch, s[written:])
+		m, err := w.Write(c.scratch[:n])
+		written += m
+		if err != nil {
+			return written, err
+		}
+	}
+	return written, nil
 }
 
 // writeRaw writes body bytes that go out as they are.
