@@ -9,4 +9,19 @@
 // the run instead of skipping, and TOPHAT_MEASURE=1 to print a table of
 // latency and throughput per transport (TestMeasure); the same figures are
 // available as BenchmarkTransports.
+//
+// # Hardening
+//
+// Hostile clients (slowloris, TLS handshakes that never finish, clients
+// that never read, MaxConns, maximum-size heads, endless bodies, a flood of
+// random KCP datagrams), a soak of pipelined keep-alive traffic and Shutdown
+// under load run against servers with default Options, and log what they
+// measure on FIGURE lines (go test -v). Their short forms run in every go
+// test; go test -long, or TOPHAT_LONG=1, runs the long forms (a thousand
+// hostile connections, a ten-second flood, a million soak requests per
+// transport). integration/soak.sh runs the long soak and prints its figures;
+// integration/testssl.sh scans the TLS transport's defaults with testssl.sh.
+//
+// A test that fails because of a known bug calls knownFailure, which skips
+// it and says so on stderr every time; TOPHAT_KNOWN_FAILURES=1 runs it.
 package integration
