@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/tophat-go/tophat/core"
+	"github.com/tophat-go/tophat/transports/kcp"
 )
 
 // The hardening tests (hostile clients, the KCP flood, the soak, shutdown
@@ -83,6 +84,9 @@ func needFiles(t testing.TB, n uint64) {
 type hostileRow struct {
 	name string
 	tls  bool
+	// noFIN marks KCP: a stream the server closes goes silent instead of
+	// ending (see row.noFIN).
+	noFIN bool
 	// listen returns the endpoint and a dial for the stream under TLS (the
 	// endpoint's own dial where there is no TLS).
 	listen func(tb testing.TB) (ep *endpoint, raw func(ctx context.Context) (net.Conn, error))
@@ -100,6 +104,10 @@ var hostileRows = []hostileRow{
 	{name: "tls-tcp", tls: true, listen: func(tb testing.TB) (*endpoint, func(context.Context) (net.Conn, error)) {
 		inner := tcpEndpoint(tb)
 		return tlsOver(tb, inner), inner.dial
+	}},
+	{name: "kcp", noFIN: true, listen: func(tb testing.TB) (*endpoint, func(context.Context) (net.Conn, error)) {
+		ep := kcpEndpoint(tb, &kcp.Config{})
+		return ep, ep.dial
 	}},
 }
 
@@ -261,11 +269,14 @@ func dialSome(t testing.TB, n, parallel int, dial func(ctx context.Context) (net
 	}
 	wg.Wait()
 	t.Cleanup(func() {
+		// At once: a KCP stream's Close may wait for acknowledgements.
+		var closing sync.WaitGroup
 		for _, c := range conns {
 			if c != nil {
-				c.Close()
+				closing.Go(func() { c.Close() })
 			}
 		}
+		closing.Wait()
 	})
 	for i, err := range errs {
 		if err != nil {
