@@ -34,6 +34,8 @@ type bodyIn struct {
 	kind    bodyKind
 	limit   int64 // the request's body limit, -1 for none
 	got     int64 // bytes of a fixed-length body read so far
+	armed   bool  // the read deadline was set for this body
+	armedAt int64 // connReader.consumed when it was set
 	left    int64 // bytes left of a fixed-length body
 	chunked chunkedReader
 	err     error // sticky: the first error ends the body for good
@@ -48,7 +50,7 @@ const (
 )
 
 func (in *bodyIn) reset(c *conn, req *Request) {
-	in.err, in.limit, in.got = nil, c.opts.MaxBodyBytes, 0
+	in.err, in.limit, in.got, in.armed = nil, c.opts.MaxBodyBytes, 0, false
 	switch {
 	case req.chunked:
 		in.kind = bodyChunked
@@ -89,22 +91,7 @@ func (in *bodyIn) read(c *conn, p []byte) (int, error) {
 		// the answer is 413, not a body cut at an arbitrary point.
 		return 0, in.fail(c, ErrBodyTooLarge)
 	}
-	c.wd.read(time.Now(), c.opts.BodyReadTimeout)
-	var n int
-	var err error
-	if in.kind == bodyFixed {
-		n, err = c.r.Read(p[:min(int64(len(p)), in.left)])
-		in.left -= int64(n)
-		in.got += int64(n)
-		if in.left == 0 {
-			in.kind = bodyNone
-		}
-	} else {
-		n, err = in.chunked.Read(p)
-		if err == io.EOF {
-			in.kind = bodyNone
-		}
-	}
+	n, err := in.readTimed(c, p)
 	c.wd.idle()
 	if in.kind == bodyNone {
 		c.bodyEnded()
@@ -118,6 +105,46 @@ func (in *bodyIn) read(c *conn, p []byte) (int, error) {
 		return 0, err
 	}
 	return n, nil
+}
+
+// readTimed reads under BodyReadTimeout, a bound on inactivity. A stream
+// with deadlines gets one when the body's first read begins, not one per
+// read (each costs a clock read and a timer change, for every few KiB of
+// an upload): when it passes, a read that saw bytes arrive since it was set
+// sets a new one and goes on, since a deadline that passes loses nothing.
+// A bare stream's timer closes the stream, so it is armed for every read.
+func (in *bodyIn) readTimed(c *conn, p []byte) (int, error) {
+	timeout := c.opts.BodyReadTimeout
+	if c.wd.deadlines == nil || !in.armed {
+		c.wd.read(time.Now(), timeout)
+		in.armed, in.armedAt = true, c.r.consumed
+	}
+	for {
+		n, err := in.readFramed(c, p)
+		if n > 0 || err == nil || c.wd.deadlines == nil || !c.wd.isTimeout(err) || c.r.consumed == in.armedAt {
+			return n, err
+		}
+		c.r.err = nil // the stream moved since the deadline was set: set another
+		c.wd.read(time.Now(), timeout)
+		in.armedAt = c.r.consumed
+	}
+}
+
+func (in *bodyIn) readFramed(c *conn, p []byte) (n int, err error) {
+	if in.kind == bodyFixed {
+		n, err = c.r.Read(p[:min(int64(len(p)), in.left)])
+		in.left -= int64(n)
+		in.got += int64(n)
+		if in.left == 0 {
+			in.kind = bodyNone
+		}
+		return n, err
+	}
+	n, err = in.chunked.Read(p)
+	if err == io.EOF {
+		in.kind = bodyNone
+	}
+	return n, err
 }
 
 // setLimit changes the body limit of the request being served.

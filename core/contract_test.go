@@ -488,3 +488,23 @@ func TestChunkedBodyCutByTheStreamEnd(t *testing.T) {
 		})
 	}
 }
+
+// TestSlowSteadyUploadOutlivesOneDeadline: BodyReadTimeout bounds
+// inactivity, not the whole body: a client that sends a little at a time,
+// never pausing as long as the timeout, uploads for many timeouts.
+func TestSlowSteadyUploadOutlivesOneDeadline(t *testing.T) {
+	x := serve(t, &core.Options{BodyReadTimeout: 80 * time.Millisecond}, readAllThenAnswer)
+	x.send("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 12\r\n\r\n")
+	for range 12 {
+		time.Sleep(30 * time.Millisecond)
+		x.send("x")
+	}
+	if resp := x.response("POST"); resp.StatusCode != 200 || resp.body != "xxxxxxxxxxxx" {
+		t.Fatalf("%d %q", resp.StatusCode, resp.body)
+	}
+	// A client that stops for longer than the timeout is cut off.
+	x.send("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nab")
+	if resp := x.response("POST"); resp.StatusCode == 200 {
+		t.Fatalf("a stalled body was accepted: %q", resp.body)
+	}
+}

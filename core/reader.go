@@ -16,6 +16,9 @@ type connReader struct {
 	r, w  int   // unread input is buf[r:w]
 	floor int   // buf[:floor] is borrowed by the current request
 	err   error // sticky read error of src
+	// consumed counts the bytes read from src, so a timeout can tell a
+	// stalled stream from one that moved since its deadline was set.
+	consumed int64
 
 	// A byte a background read took from src while a handler ran; it comes
 	// before anything src still holds.
@@ -94,6 +97,7 @@ func (cr *connReader) fill(want int) error {
 	for range maxEmptyReads {
 		n, err := cr.src.Read(cr.buf[cr.w:])
 		cr.w += n
+		cr.consumed += int64(n)
 		if err != nil {
 			cr.err = err
 			if n > 0 {
@@ -154,6 +158,7 @@ func (cr *connReader) Read(p []byte) (int, error) {
 	}
 	if len(p) >= len(cr.buf)-cr.floor && !cr.stashed {
 		n, err := cr.src.Read(p)
+		cr.consumed += int64(n)
 		if err != nil {
 			cr.err = err
 		}
