@@ -3,6 +3,7 @@ package kcp
 import (
 	"errors"
 	"io"
+	"log/slog"
 	"net"
 	"os"
 	"sync"
@@ -37,6 +38,7 @@ type Conn struct {
 	dialed     bool         // opened by Dial, so a silent peer may be a misconfigured server
 	udp        *net.UDPConn // a dialed session's own socket; accepted ones share the listener's
 	heard      atomic.Bool
+	wrote      atomic.Bool // something was written: a silent peer is then news
 
 	releaseOnce sync.Once
 
@@ -134,6 +136,9 @@ func (c *Conn) Write(b []byte) (int, error) {
 	c.writers++
 	c.mu.Unlock()
 	n, err := c.sess.Write(b)
+	if n > 0 && !c.wrote.Load() {
+		c.wrote.Store(true)
+	}
 	c.mu.Lock()
 	c.writers--
 	c.mu.Unlock()
@@ -169,6 +174,13 @@ func (c *Conn) Close() error {
 	if c.state != open {
 		c.mu.Unlock()
 		return nil
+	}
+	if c.dialed && c.wrote.Load() && !c.heard.Load() {
+		// The caller gave up on a server that never answered, often with
+		// an error of its own (net/http's "context deadline exceeded")
+		// that cannot carry the likely cause: say it here.
+		slog.Warn("kcp: closing a session that never heard from the server",
+			"remote", c.sess.RemoteAddr().String(), "hint", errNoAnswer.Error())
 	}
 	c.state, c.cause = closing, net.ErrClosed
 	c.watchdog.Stop()

@@ -1,9 +1,13 @@
 package kcp_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"log/slog"
+	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -80,4 +84,55 @@ func TestWrongKeySaysSo(t *testing.T) {
 		strings.Contains(err.Error(), "wrong") {
 		t.Errorf("error %q: want the deadline, the likely cause, and no key", err)
 	}
+}
+
+// TestWrongKeyOverHTTPSaysSoInTheLog: through Go's HTTP client the error
+// is net/http's own timeout, which cannot carry the likely cause; the
+// session that never heard from the server says it in the log as it closes.
+func TestWrongKeyOverHTTPSaysSoInTheLog(t *testing.T) {
+	var logs lockedBuffer
+	old := slog.Default()
+	slog.SetDefault(slog.New(slog.NewTextHandler(&logs, nil)))
+	defer slog.SetDefault(old)
+
+	l, err := transports.Listen("kcp://127.0.0.1:0?key=right&linger=0s", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	tr, err := transports.Transport("kcp://"+l.Addr().String()+"?key=wrong&linger=0s", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := &http.Client{Transport: tr, Timeout: 300 * time.Millisecond}
+	if _, err := client.Get("http://app/"); err == nil {
+		t.Fatal("a request with the wrong key was answered")
+	}
+	tr.CloseIdleConnections()
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(logs.String(), "same key and FEC settings") && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !strings.Contains(logs.String(), "never heard from the server") || !strings.Contains(logs.String(), "same key and FEC settings") {
+		t.Fatalf("log %q: want the likely cause", logs.String())
+	}
+}
+
+// lockedBuffer is a bytes.Buffer that the logging goroutine and the test
+// may use at once.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
