@@ -21,7 +21,4 @@
 // hostile connections, a ten-second flood, a million soak requests per
 // transport). integration/soak.sh runs the long soak and prints its figures;
 // integration/testssl.sh scans the TLS transport's defaults with testssl.sh.
-//
-// A test that fails because of a known bug calls knownFailure, which skips
-// it and says so on stderr every time; TOPHAT_KNOWN_FAILURES=1 runs it.
 package integration

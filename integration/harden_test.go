@@ -36,19 +36,6 @@ func scale(short, long_ int) int {
 	return short
 }
 
-// knownFailure keeps a test that fails because of a known, reported bug out
-// of the default run, and says so on stderr every time, so it is never
-// skipped silently. TOPHAT_KNOWN_FAILURES=1 runs it anyway.
-func knownFailure(t *testing.T, id, what string) {
-	t.Helper()
-	if os.Getenv("TOPHAT_KNOWN_FAILURES") == "1" {
-		return
-	}
-	msg := fmt.Sprintf("KNOWN FAILURE %s (%s): %s; TOPHAT_KNOWN_FAILURES=1 runs it", id, t.Name(), what)
-	fmt.Fprintln(os.Stderr, msg)
-	t.Skip(msg)
-}
-
 // figure logs a measured figure in a form scripts can grep for.
 func figure(t testing.TB, format string, args ...any) {
 	t.Helper()
@@ -254,16 +241,11 @@ func dialSome(t testing.TB, n, parallel int, dial func(ctx context.Context) (net
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			// A few attempts: a TLS handshake slowed by the load of the
-			// others can be dropped (TestTLSSlowHandshake's known failure).
-			for range 3 {
-				ctx, cancel := context.WithTimeout(context.Background(), smallTimeout)
-				c, err := dial(ctx)
-				cancel()
-				if errs[i] = err; err == nil {
-					conns[i] = c
-					return
-				}
+			ctx, cancel := context.WithTimeout(context.Background(), smallTimeout)
+			defer cancel()
+			c, err := dial(ctx)
+			if errs[i] = err; err == nil {
+				conns[i] = c
 			}
 		})
 	}

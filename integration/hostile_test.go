@@ -36,6 +36,7 @@ const cutOffGuard = core.DefaultReadHeaderTimeout + 30*time.Second
 // time and never finish it. A new client is still served at once, and every
 // slow stream is answered 408 and closed by the default ReadHeaderTimeout.
 func TestSlowloris(t *testing.T) {
+	t.Parallel() // mostly waiting for default timeouts: overlap them
 	n := scale(200, 1000)
 	needFiles(t, uint64(4*n+256))
 	for _, r := range hostileRows {
@@ -141,6 +142,7 @@ func cutOff(t testing.TB, conns []net.Conn, noFIN bool, guard time.Duration, wan
 // ClientHello record and stop. A new client is still served, and every
 // stalled stream is closed by the default handshake timeout.
 func TestTLSHandshakeStall(t *testing.T) {
+	t.Parallel() // mostly waiting for default timeouts: overlap them
 	n := scale(200, 1000)
 	needFiles(t, uint64(4*n+256))
 	for _, r := range hostileRows {
@@ -227,14 +229,7 @@ func TestSlowReaders(t *testing.T) {
 				}
 				return c, nil
 			}
-			parallel := 32
-			if r.tls {
-				// One handshake at a time, each followed at once by its
-				// request: a handshake or first request slowed past
-				// 200 ms is dropped (TestTLSSlowHandshake's known failure).
-				parallel = 1
-			}
-			conns := dialSome(t, n, parallel, ask)
+			conns := dialAll(t, n, ask)
 			waitFor(t, "every slow reader's handler running", smallTimeout, func() bool { return h.bigActive.Load() == int64(n) })
 			time.Sleep(500 * time.Millisecond) // let the writes fill the buffers and block
 			if got := h.bigActive.Load(); got != int64(n) {

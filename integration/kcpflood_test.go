@@ -142,6 +142,7 @@ func realClient(t testing.TB, ep *endpoint, stop <-chan struct{}) (int, time.Dur
 // sources (kcp-go keeps one per source address), a real client is served
 // throughout, and every flood session is closed once the flood stops.
 func TestKCPFlood(t *testing.T) {
+	t.Parallel() // mostly waiting for default timeouts: overlap them
 	f := floodSize()
 	ep := kcpEndpoint(t, &kcp.Config{})
 	startHostile(t, ep, nil, nil)
@@ -181,6 +182,7 @@ func TestKCPFlood(t *testing.T) {
 // do not decrypt: they must open no session at all, and a real client with
 // the key is served throughout.
 func TestKCPFloodWithKey(t *testing.T) {
+	t.Parallel() // mostly waiting for default timeouts: overlap them
 	f := floodSize()
 	ep := kcpEndpoint(t, &kcp.Config{Key: kcpKey})
 	startHostile(t, ep, nil, nil)

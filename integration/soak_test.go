@@ -171,7 +171,7 @@ func soak(t *testing.T, ep *endpoint, total int) *soakFigures {
 	// answered), and with the server quiet and every stream still open,
 	// goroutines and the live heap are measured; then the soak resumes.
 	var claimed atomic.Int64
-	g := &soakGate{marks: []int64{int64(total) / 10, int64(total) * 9 / 10}}
+	g := &soakGate{marks: []int64{int64(total) / 10, int64(total) * 9 / 10}, active: soakConns}
 	g.cond = sync.NewCond(&g.mu)
 	claim := func(d int) int {
 		g.mu.Lock()
@@ -195,7 +195,7 @@ func soak(t *testing.T, ep *endpoint, total int) *soakFigures {
 	sampler.Go(func() {
 		for taken := 0; taken < 2; {
 			g.mu.Lock()
-			for !g.paused || g.waiting < soakConns {
+			for !g.paused || g.waiting < g.active {
 				if g.quit {
 					g.mu.Unlock()
 					return
@@ -231,6 +231,7 @@ func soak(t *testing.T, ep *endpoint, total int) *soakFigures {
 	var mu sync.Mutex
 	for i := range conns {
 		wg.Go(func() {
+			defer g.leave()
 			ctx, cancel := context.WithTimeout(context.Background(), smallTimeout)
 			c, err := ep.dial(ctx)
 			cancel()
@@ -288,7 +289,17 @@ type soakGate struct {
 	paused  bool    // streams wait at their next claim
 	pauses  int     // samples asked for so far
 	waiting int     // streams waiting
+	active  int     // streams that have not ended
 	quit    bool    // the soak is over: the sampler stops
+}
+
+// leave is called when a stream ends, so that the sampler does not wait
+// for a stream that failed.
+func (g *soakGate) leave() {
+	g.mu.Lock()
+	g.active--
+	g.cond.Broadcast()
+	g.mu.Unlock()
 }
 
 // bufferHold is the core's wait before an idle stream gives its buffers
