@@ -230,6 +230,25 @@ func dialAll(t testing.TB, n int, dial func(ctx context.Context) (net.Conn, erro
 	return dialSome(t, n, 32, dial)
 }
 
+// dialSending opens n raw streams with dial, each sending first as soon as
+// it is connected: a stream that stays silent for the default
+// ReadHeaderTimeout while the others connect is rightly closed without an
+// answer, which is not what the hostile tests are about.
+func dialSending(t testing.TB, n int, dial func(ctx context.Context) (net.Conn, error), first []byte) []net.Conn {
+	t.Helper()
+	return dialAll(t, n, func(ctx context.Context) (net.Conn, error) {
+		c, err := dial(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := c.Write(first); err != nil {
+			c.Close()
+			return nil, err
+		}
+		return c, nil
+	})
+}
+
 // dialSome opens n raw streams with dial, at most parallel at a time.
 func dialSome(t testing.TB, n, parallel int, dial func(ctx context.Context) (net.Conn, error)) []net.Conn {
 	t.Helper()

@@ -44,13 +44,8 @@ func TestSlowloris(t *testing.T) {
 			t.Parallel()
 			ep, _ := r.listen(t)
 			startHostile(t, ep, nil, nil)
-			conns := dialAll(t, n, ep.dial)
 			begin := time.Now()
-			for _, c := range conns {
-				if _, err := io.WriteString(c, "GET /hello HTTP/1.1\r\nHost: x\r\nX-Slow: "); err != nil {
-					t.Fatal(err)
-				}
-			}
+			conns := dialSending(t, n, ep.dial, []byte("GET /hello HTTP/1.1\r\nHost: x\r\nX-Slow: "))
 			// Trickle one byte per stream every 200 ms, from one goroutine.
 			stop := make(chan struct{})
 			var trickled sync.WaitGroup
@@ -80,7 +75,7 @@ func TestSlowloris(t *testing.T) {
 			answered := cutOff(t, conns, r.noFIN, cutOffGuard, "408")
 			close(stop)
 			trickled.Wait()
-			figure(t, "%d/%d slow streams answered 408 and closed %v after their first byte", answered, n, time.Since(begin).Round(time.Second/10))
+			figure(t, "%d/%d slow streams answered 408 and closed within %v of the first connecting", answered, n, time.Since(begin).Round(time.Second/10))
 		})
 	}
 }
@@ -218,18 +213,7 @@ func TestSlowReaders(t *testing.T) {
 				dial = func(ctx context.Context) (net.Conn, error) { return tlstransport.Dial(ctx, inner, cfg) }
 			}
 			req := fmt.Sprintf("GET /big?bytes=%d HTTP/1.1\r\nHost: x\r\n\r\n", size)
-			ask := func(ctx context.Context) (net.Conn, error) {
-				c, err := dial(ctx)
-				if err != nil {
-					return nil, err
-				}
-				if _, err := io.WriteString(c, req); err != nil {
-					c.Close()
-					return nil, err
-				}
-				return c, nil
-			}
-			conns := dialAll(t, n, ask)
+			conns := dialSending(t, n, dial, []byte(req))
 			waitFor(t, "every slow reader's handler running", smallTimeout, func() bool { return h.bigActive.Load() == int64(n) })
 			time.Sleep(500 * time.Millisecond) // let the writes fill the buffers and block
 			if got := h.bigActive.Load(); got != int64(n) {
@@ -424,12 +408,7 @@ func TestMaxHeadMemory(t *testing.T) {
 			head := maxHead(core.DefaultMaxHeaderBytes - 64)
 			before := liveBytes()
 			goroutinesBefore := runtime.NumGoroutine()
-			conns := dialAll(t, n, ep.dial)
-			for _, c := range conns {
-				if _, err := c.Write(head); err != nil {
-					t.Fatal(err)
-				}
-			}
+			dialSending(t, n, ep.dial, head) // closed at cleanup
 			waitFor(t, "the server reading every head", smallTimeout, func() bool { return ln.read.Load() == int64(n*len(head)) })
 			after := liveBytes()
 			perConn := (int64(after) - int64(before)) / int64(n)
