@@ -40,8 +40,9 @@ type ACMEManager interface {
 // certificate fields, CertFile and KeyFile, or Autocert.
 type Config struct {
 	// TLSConfig is the base configuration. It is cloned, never modified.
-	// MinVersion is raised to TLS 1.2 if lower, and NextProtos defaults to
-	// ["http/1.1"]. tophat serves HTTP/1.1 only, so listing "h2" here makes
+	// MinVersion is raised to TLS 1.2 if lower, CipherSuites defaults to
+	// TLS 1.2's forward-secret AEAD suites (no CBC), and NextProtos
+	// defaults to ["http/1.1"]. tophat serves HTTP/1.1 only, so listing "h2" here makes
 	// HTTP/2 clients fail.
 	TLSConfig *stdtls.Config
 
@@ -141,7 +142,25 @@ func applyVersionFloor(tc *stdtls.Config) error {
 	if tc.MinVersion < minVersion {
 		tc.MinVersion = minVersion
 	}
+	if tc.CipherSuites == nil {
+		tc.CipherSuites = aeadSuites
+	}
 	return nil
+}
+
+// aeadSuites are the TLS 1.2 suites a server offers unless its TLSConfig
+// names others: forward-secret key exchange and AEAD ciphers only. Go's
+// default list still ends with CBC suites (ECDHE-ECDSA-AES128-SHA and
+// friends), which scanners rate weak (LUCKY13) and every client that
+// speaks TLS 1.2 can do without. TLS 1.3's suites are not configurable
+// and are all AEAD.
+var aeadSuites = []uint16{
+	stdtls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+	stdtls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+	stdtls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+	stdtls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+	stdtls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+	stdtls.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
 }
 
 // errNoCertificate says where a certificate can come from.

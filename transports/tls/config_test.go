@@ -345,3 +345,39 @@ func TestClientHelpers(t *testing.T) {
 		t.Fatal("connection left open after a failed handshake")
 	}
 }
+
+// TestTLS12OffersOnlyAEADSuites: a TLS 1.2 client that offers only CBC
+// suites is refused, one that offers GCM is served.
+func TestTLS12OffersOnlyAEADSuites(t *testing.T) {
+	dev, err := SelfSigned("localhost")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tc := &stdtls.Config{Certificates: []stdtls.Certificate{dev.Certificate}}
+	if err := applyVersionFloor(tc); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		suite uint16
+		ok    bool
+	}{
+		{stdtls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA, false},
+		{stdtls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, true},
+	} {
+		server, client := net.Pipe()
+		done := make(chan error, 1)
+		go func() {
+			s := stdtls.Server(server, tc)
+			done <- s.Handshake()
+			s.Close()
+		}()
+		c := stdtls.Client(client, &stdtls.Config{InsecureSkipVerify: true, MaxVersion: stdtls.VersionTLS12,
+			CipherSuites: []uint16{tt.suite}})
+		err := c.Handshake()
+		c.Close()
+		<-done
+		if (err == nil) != tt.ok {
+			t.Errorf("%s: handshake error %v, want ok=%v", stdtls.CipherSuiteName(tt.suite), err, tt.ok)
+		}
+	}
+}
