@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"slices"
@@ -145,29 +144,7 @@ func TestSendFileOverTCP(t *testing.T) {
 		}
 		return w.SendReader(200, f, size)
 	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			core.ServeConn(c, h, nil)
-		}
-	}()
-	defer func() { ln.Close(); <-done }()
-
-	c, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := serveTCP(t, h, nil)
 	c.SetDeadline(time.Now().Add(20 * time.Second))
 	io.WriteString(c, "GET /whole HTTP/1.1\r\nHost: h\r\n\r\nGET /short HTTP/1.1\r\nHost: h\r\n\r\n")
 	br := bufio.NewReader(c)

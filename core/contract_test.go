@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -265,27 +264,9 @@ func TestLargeBodyReadAfterHeadKeepsAlive(t *testing.T) {
 // TestUnreadBodyCloseIsGraceful: over TCP, a stream closed with a large
 // body unread must not be reset before the client has read the response.
 func TestUnreadBodyCloseIsGraceful(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		c, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		core.ServeConn(c, core.HandlerFunc(func(req *core.Request, w *core.ResponseWriter) core.ResponseWritten {
-			return w.SendString(200, "answered")
-		}), &core.Options{MaxDrainBytes: 1 << 10})
-	}()
-	c, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := serveTCP(t, core.HandlerFunc(func(req *core.Request, w *core.ResponseWriter) core.ResponseWritten {
+		return w.SendString(200, "answered")
+	}), &core.Options{MaxDrainBytes: 1 << 10})
 	const size = 8 << 20
 	io.WriteString(c, "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 8388608\r\n\r\n")
 	// The client goes on sending its body while the server answers and
@@ -311,7 +292,6 @@ func TestUnreadBodyCloseIsGraceful(t *testing.T) {
 	}
 	c.Close()
 	<-sent
-	<-done
 }
 
 var errBoom = errors.New("boom")
@@ -434,25 +414,7 @@ func TestHeadKeepsDeclaredContentLength(t *testing.T) {
 // TestLargeStreamedUploadOverTCP: the echo of a body far past the drain
 // limit keeps the stream, and the request pipelined behind it is answered.
 func TestLargeStreamedUploadOverTCP(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		c, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		core.ServeConn(c, echoBody, nil)
-	}()
-	c, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { c.Close(); <-done }()
+	c := serveTCP(t, echoBody, nil)
 	body := strings.Repeat("0123456789abcdef", 1<<16) // 1 MiB, four times the drain limit
 	go io.WriteString(c, "POST /big HTTP/1.1\r\nHost: h\r\nContent-Length: 1048576\r\n\r\n"+body+
 		"POST /small HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\nok")

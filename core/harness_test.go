@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"strings"
@@ -154,3 +155,37 @@ type bareStream struct{ s *pipe.Conn }
 func (b bareStream) Read(p []byte) (int, error)  { return b.s.Read(p) }
 func (b bareStream) Write(p []byte) (int, error) { return b.s.Write(p) }
 func (b bareStream) Close() error                { return b.s.Close() }
+
+// serveTCP serves h with opts on a loopback TCP listener, one stream at a
+// time on one goroutine, and returns a connected client; the test's
+// cleanup closes both and waits for the serving goroutine.
+func serveTCP(t *testing.T, h core.Handler, opts *core.Options) net.Conn {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			core.ServeConn(c, h, opts)
+		}
+	}()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		ln.Close()
+		<-done
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		c.Close()
+		ln.Close()
+		<-done
+	})
+	return c
+}
