@@ -389,17 +389,12 @@ func (b *BodyWriter) Finish() ResponseWritten {
 		return w.abort(c, ErrContentLength)
 	}
 	if w.framing == framingChunked && !w.noBody {
-		for _, f := range w.trailer.fields {
-			if !validFieldName(f.name) || !validFieldValue(f.value) {
-				return w.abort(c, ErrInvalidHeader)
-			}
+		if !w.trailer.valid() {
+			return w.abort(c, ErrInvalidHeader)
 		}
 		c.wbuf = append(c.wbuf, "0\r\n"...)
 		for _, f := range w.trailer.fields {
-			c.wbuf = append(c.wbuf, f.name...)
-			c.wbuf = append(c.wbuf, ": "...)
-			c.wbuf = append(c.wbuf, f.value...)
-			c.wbuf = append(c.wbuf, "\r\n"...)
+			c.wbuf = appendField(c.wbuf, f.name, f.value)
 		}
 		c.wbuf = append(c.wbuf, "\r\n"...)
 	}
@@ -425,10 +420,7 @@ func (w *ResponseWriter) sendFile(c *conn, rf io.ReaderFrom, f *os.File) error {
 		n, err := rf.ReadFrom(io.LimitReader(f, min(w.declared-w.bodyBytes, sendFileSlice)))
 		c.wd.idle()
 		if n > 0 {
-			w.onWire = true
-			if w.first.IsZero() {
-				w.first = now
-			}
+			w.reached(now)
 		}
 		w.bodyBytes += n
 		if err != nil {

@@ -152,7 +152,7 @@ func (c *conn) serve() error {
 			c.retire(s)
 			return nil
 		}
-		c.reportBodyError(false) // one the handler met and answered itself
+		c.reportBodyError() // one the handler met and answered itself
 		closing := c.broken || s.w.closing
 		clientDone := s.req.closeAfter
 		// A client that sent Expect: 100-continue and got no 100 may or may
@@ -162,7 +162,7 @@ func (c *conn) serve() error {
 		if !closing && !waiting && !c.in.drain(c, c.opts.MaxDrainBytes) {
 			closing = true
 		}
-		c.reportBodyError(false) // one the drain met
+		c.reportBodyError() // one the drain met
 		if closing || waiting {
 			c.closeStream(!(clientDone && c.in.done() && !c.r.pending()))
 			return nil
@@ -471,10 +471,10 @@ func (c *conn) rejected(pe *ProtocolError, answered bool) {
 	c.opts.OnReject(r)
 }
 
-// reportBodyError reports a body error that nobody answered.
-func (c *conn) reportBodyError(answered bool) {
+// reportBodyError reports a body error that the core did not answer.
+func (c *conn) reportBodyError() {
 	if c.bodyErr != nil {
-		c.rejected(c.bodyErr, answered)
+		c.rejected(c.bodyErr, false)
 	}
 }
 

@@ -267,10 +267,7 @@ func (w *ResponseWriter) appendHead(c *conn, now time.Time) error {
 		case equalFold(f.name, "Date"):
 			hasDate = true
 		}
-		b = append(b, f.name...)
-		b = append(b, ": "...)
-		b = append(b, f.value...)
-		b = append(b, "\r\n"...)
+		b = appendField(b, f.name, f.value)
 	}
 	if !hasDate {
 		b = append(b, "Date: "...)
@@ -388,10 +385,7 @@ func (w *ResponseWriter) complete(c *conn, now time.Time) {
 // first, then the body (a failed write may count chunk framing as body).
 func (w *ResponseWriter) accepted(c *conn, n int, err error, now time.Time) {
 	if n > 0 {
-		w.onWire = true
-		if w.first.IsZero() {
-			w.first = now
-		}
+		w.reached(now)
 	}
 	head := min(n, w.headLeft)
 	w.headBytes += int64(head)
@@ -406,6 +400,14 @@ func (w *ResponseWriter) accepted(c *conn, n int, err error, now time.Time) {
 		w.headLeft = 0
 	}
 	w.wrote(c, err)
+}
+
+// reached records that bytes of the response reached the stream at now.
+func (w *ResponseWriter) reached(now time.Time) {
+	w.onWire = true
+	if w.first.IsZero() {
+		w.first = now
+	}
 }
 
 // writeDirect writes a large body (b, or s if b is nil) straight from the
@@ -425,10 +427,7 @@ func (w *ResponseWriter) writeDirect(c *conn, b []byte, s string) error {
 	}
 	c.wd.idle()
 	if n > 0 {
-		w.onWire = true
-		if w.first.IsZero() {
-			w.first = now
-		}
+		w.reached(now)
 	}
 	w.bodyBytes += int64(n)
 	w.wrote(c, err)
@@ -547,15 +546,12 @@ func (w *ResponseWriter) SendInformational(status int) error {
 		return nil
 	}
 	c.flushBatched()
+	if !w.header.valid() {
+		return ErrInvalidHeader
+	}
 	b := appendStatusLine(c.wbuf, status)
 	for _, f := range w.header.fields {
-		if !validFieldName(f.name) || !validFieldValue(f.value) {
-			return ErrInvalidHeader
-		}
-		b = append(b, f.name...)
-		b = append(b, ": "...)
-		b = append(b, f.value...)
-		b = append(b, "\r\n"...)
+		b = appendField(b, f.name, f.value)
 	}
 	b = append(b, "\r\n"...)
 	c.wd.write(time.Now(), c.opts.WriteTimeout)
@@ -714,6 +710,25 @@ func (u *Upgraded) Stream() io.ReadWriteCloser { return u.stream }
 
 // Buffered returns the bytes read ahead and not yet returned by Read.
 func (u *Upgraded) Buffered() []byte { return u.buffered }
+
+// appendField appends "name: value" and its CRLF.
+func appendField(b []byte, name, value string) []byte {
+	b = append(b, name...)
+	b = append(b, ": "...)
+	b = append(b, value...)
+	return append(b, "\r\n"...)
+}
+
+// valid reports whether every field can be sent without breaking the
+// framing (see validFieldName and validFieldValue).
+func (h *Header) valid() bool {
+	for _, f := range h.fields {
+		if !validFieldName(f.name) || !validFieldValue(f.value) {
+			return false
+		}
+	}
+	return true
+}
 
 func validFieldName(s string) bool {
 	if len(s) == 0 {

@@ -1,9 +1,7 @@
 package core
 
 import (
-	"errors"
 	"io"
-	"net"
 	"sync"
 	"time"
 )
@@ -92,11 +90,7 @@ func (wd *watchdog) stop() {
 // isTimeout reports whether err is a timeout: the timer of a bare stream
 // fired, or the stream's own deadline passed.
 func (wd *watchdog) isTimeout(err error) bool {
-	if wd.timedOut() {
-		return true
-	}
-	var ne net.Error
-	return errors.As(err, &ne) && ne.Timeout()
+	return wd.timedOut() || isTimeout(err)
 }
 
 // A closingTimer closes a stream once its due time passes. Arming it only
