@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tophat-go/tophat/core"
+	"github.com/tophat-go/tophat/transports/internal/wrapping"
 )
 
 const (
@@ -123,22 +124,9 @@ func Wrap(inner core.Listener, cfg *Config) (*Listener, error) {
 // a *Conn whose header is still unread. After Close it returns an error
 // matching net.ErrClosed.
 func (l *Listener) Accept() (io.ReadWriteCloser, error) {
-	s, err := l.inner.Accept()
-	if l.closed.Load() {
-		// Whatever the inner transport reports after Close, callers are
-		// promised net.ErrClosed.
-		if err == nil {
-			_ = s.Close()
-		}
-		return nil, fmt.Errorf("proxyproto: accept: %w", net.ErrClosed)
-	}
+	nc, err := wrapping.AcceptNetConn(l.inner, &l.closed, "proxyproto", ErrNotNetConn)
 	if err != nil {
 		return nil, err
-	}
-	nc, ok := s.(net.Conn)
-	if !ok {
-		_ = s.Close()
-		return nil, fmt.Errorf("%w: got %T", ErrNotNetConn, s)
 	}
 	return &Conn{
 		nc:      nc,

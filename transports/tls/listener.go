@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tophat-go/tophat/core"
+	"github.com/tophat-go/tophat/transports/internal/wrapping"
 )
 
 // Listener hands out server-side TLS streams over the streams of an inner
@@ -63,22 +64,9 @@ func (l *Listener) Accept() (io.ReadWriteCloser, error) {
 // AcceptConn is Accept with the stream typed as a net.Conn; its dynamic type
 // is *Conn.
 func (l *Listener) AcceptConn() (net.Conn, error) {
-	s, err := l.inner.Accept()
-	if l.closed.Load() {
-		// Whatever the inner transport reports after Close, callers are
-		// promised net.ErrClosed.
-		if err == nil {
-			_ = s.Close()
-		}
-		return nil, fmt.Errorf("tls: accept: %w", net.ErrClosed)
-	}
+	nc, err := wrapping.AcceptNetConn(l.inner, &l.closed, "tls", ErrNotNetConn)
 	if err != nil {
 		return nil, err
-	}
-	nc, ok := s.(net.Conn)
-	if !ok {
-		_ = s.Close()
-		return nil, fmt.Errorf("%w: got %T", ErrNotNetConn, s)
 	}
 	return &Conn{Conn: stdtls.Server(nc, l.config), handshakeTimeout: l.handshakeTimeout}, nil
 }
