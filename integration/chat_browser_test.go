@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/tophat-go/tophat/internal/testtool"
 )
 
 var updateScreenshot = flag.Bool("screenshot", false, "write the chat test's screenshot to docs/chat.png")
@@ -28,7 +30,7 @@ var updateScreenshot = flag.Bool("screenshot", false, "write the chat test's scr
 // event stream. It saves a screenshot of one tab (docs/chat.png with
 // -screenshot).
 func TestChatInBrowser(t *testing.T) {
-	chromium := requireTool(t, "chromium", "chromium")
+	chromium := testtool.Require(t, "chromium", "chromium")
 	if testing.Short() {
 		t.Skip("builds the chat program and starts a browser")
 	}

@@ -12,24 +12,9 @@ import (
 	"strings"
 	"testing"
 	"time"
-)
 
-// requireTool returns the path of an external program the test needs. If
-// it is missing the test is skipped, naming the Debian package to install,
-// unless TOPHAT_REQUIRE_TOOLS=1 asks for every tool to be there (CI), in
-// which case the test fails.
-func requireTool(t testing.TB, name, debianPackage string) string {
-	t.Helper()
-	path, err := exec.LookPath(name)
-	if err == nil {
-		return path
-	}
-	if os.Getenv("TOPHAT_REQUIRE_TOOLS") == "1" {
-		t.Fatalf("%s not found (TOPHAT_REQUIRE_TOOLS=1): apt-get install %s", name, debianPackage)
-	}
-	t.Skipf("%s not found; apt-get install %s", name, debianPackage)
-	return ""
-}
+	"github.com/tophat-go/tophat/internal/testtool"
+)
 
 // curlResult is what one curl run reported.
 type curlResult struct {
@@ -44,7 +29,7 @@ type curlResult struct {
 // --abstract-unix-socket) and TLS with the development certificate as the
 // only trusted root (--cacert).
 func TestCurl(t *testing.T) {
-	curl := requireTool(t, "curl", "curl")
+	curl := testtool.Require(t, "curl", "curl")
 	for _, r := range rows {
 		t.Run(r.name, func(t *testing.T) {
 			e := start(t, r)

@@ -5,6 +5,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/tophat-go/tophat/internal/testtool"
 )
 
 // benchmarkOnly are modules that only the benchmark module
@@ -18,7 +20,7 @@ var benchmarkOnly = []string{
 // module, tests included, imports a benchmark-only module, and that the
 // library's go.mod does not require one.
 func TestNoBenchmarkOnlyDependencies(t *testing.T) {
-	goTool := requireTool(t, "go", "golang-go")
+	goTool := testtool.Require(t, "go", "golang-go")
 	root := moduleRoot(t, goTool)
 
 	// ./... from the module root stops at integration/bench's go.mod, so

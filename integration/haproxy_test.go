@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/tophat-go/tophat/internal/testtool"
 )
 
 // TestHAProxy puts HAProxy in front of two tophat processes (the deploy
@@ -26,7 +28,7 @@ import (
 // SIGTERM finishes the requests it had accepted while HAProxy moves new
 // ones to the other.
 func TestHAProxy(t *testing.T) {
-	haproxy := requireTool(t, "haproxy", "haproxy")
+	haproxy := testtool.Require(t, "haproxy", "haproxy")
 	if testing.Short() {
 		t.Skip("builds a program and starts HAProxy")
 	}

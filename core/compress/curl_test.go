@@ -15,29 +15,14 @@ import (
 	"github.com/tophat-go/tophat/core"
 	"github.com/tophat-go/tophat/core/compress"
 	"github.com/tophat-go/tophat/transports/tcp"
-)
 
-// requireTool returns the path of an external program the test needs. If
-// it is missing the test is skipped, naming the Debian package to install,
-// unless TOPHAT_REQUIRE_TOOLS=1 asks for every tool to be there (CI), in
-// which case the test fails.
-func requireTool(t testing.TB, name, debianPackage string) string {
-	t.Helper()
-	path, err := exec.LookPath(name)
-	if err == nil {
-		return path
-	}
-	if os.Getenv("TOPHAT_REQUIRE_TOOLS") == "1" {
-		t.Fatalf("%s not found (TOPHAT_REQUIRE_TOOLS=1): apt-get install %s", name, debianPackage)
-	}
-	t.Skipf("%s not found; apt-get install %s", name, debianPackage)
-	return ""
-}
+	"github.com/tophat-go/tophat/internal/testtool"
+)
 
 // TestCurl has curl, whose decoders are zlib, libbrotli and libzstd rather
 // than Go code, decode each coding over TCP.
 func TestCurl(t *testing.T) {
-	curl := requireTool(t, "curl", "curl")
+	curl := testtool.Require(t, "curl", "curl")
 	body := text(100 << 10)
 	l, err := tcp.Listen("127.0.0.1:0", nil)
 	if err != nil {

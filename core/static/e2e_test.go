@@ -17,6 +17,8 @@ import (
 	"github.com/tophat-go/tophat/core"
 	"github.com/tophat-go/tophat/transports/pipe"
 	"github.com/tophat-go/tophat/transports/tcp"
+
+	"github.com/tophat-go/tophat/internal/testtool"
 )
 
 // startServer serves h on l until the test ends.
@@ -103,26 +105,10 @@ func TestGoClient(t *testing.T) {
 	}
 }
 
-// requireTool returns the path of an external program, skipping the test
-// (naming the Debian package) when it is missing, unless
-// TOPHAT_REQUIRE_TOOLS=1 asks for every tool (CI), which fails it.
-func requireTool(t testing.TB, name, debianPackage string) string {
-	t.Helper()
-	path, err := exec.LookPath(name)
-	if err == nil {
-		return path
-	}
-	if os.Getenv("TOPHAT_REQUIRE_TOOLS") == "1" {
-		t.Fatalf("%s not found (TOPHAT_REQUIRE_TOOLS=1): apt-get install %s", name, debianPackage)
-	}
-	t.Skipf("%s not found; apt-get install %s", name, debianPackage)
-	return ""
-}
-
 // TestCurl checks ranges, conditional requests and precompressed variants
 // with curl, a client that shares no code with Go's, over TCP.
 func TestCurl(t *testing.T) {
-	curl := requireTool(t, "curl", "curl")
+	curl := testtool.Require(t, "curl", "curl")
 	l, err := tcp.Listen("127.0.0.1:0", nil)
 	if err != nil {
 		t.Fatal(err)

@@ -24,6 +24,8 @@ import (
 	"github.com/tophat-go/tophat/core/identity"
 	"github.com/tophat-go/tophat/transports/pipe"
 	"go.uber.org/goleak"
+
+	"github.com/tophat-go/tophat/internal/testtool"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -55,10 +57,7 @@ func postgresDSN(t *testing.T) string {
 	base := os.Getenv(postgresEnv)
 	if base == "" {
 		msg := "no PostgreSQL server: set " + postgresEnv + "=postgres://… (apt-get install postgresql; .ci/run starts one)"
-		if os.Getenv("TOPHAT_REQUIRE_TOOLS") == "1" {
-			t.Fatal(msg + " (TOPHAT_REQUIRE_TOOLS=1)")
-		}
-		t.Skip(msg)
+		testtool.Missing(t, msg)
 	}
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, base)
