@@ -51,6 +51,9 @@ type conn struct {
 	hijacked     bool
 	bodyErr      *ProtocolError // the request body broke
 	bodyReported bool           // and OnReject heard of it
+	clientGone   bool           // a body read found the client gone
+	end          EndReason      // why serving ends, once known
+	requests     uint64         // heads read whole, refused ones too
 
 	tlsChecked bool
 	tlsCache   *tls.ConnectionState
@@ -104,8 +107,17 @@ func serveConn(stream io.ReadWriteCloser, h Handler, opts Options, t *tracked) e
 		c.slots[i] = newSlot(&c.slotMem[i])
 	}
 	c.lastActivity = time.Now()
+	if opts.OnStream == nil {
+		err := c.serve()
+		c.release()
+		return err
+	}
+	start := c.lastActivity
+	opts.OnStream(StreamEvent{Stream: stream})
 	err := c.serve()
 	c.release()
+	opts.OnStream(StreamEvent{Stream: stream, Ended: true, Reason: c.end,
+		Requests: c.requests, Lifetime: time.Since(start), Err: err})
 	return err
 }
 
@@ -149,6 +161,7 @@ func (c *conn) serve() error {
 		}
 		c.serveRequest(s)
 		if c.hijacked {
+			c.end = EndHijacked
 			c.retire(s)
 			return nil
 		}
@@ -164,6 +177,7 @@ func (c *conn) serve() error {
 		}
 		c.reportBodyError() // one the drain met
 		if closing || waiting {
+			c.end = c.closeReason(&s.w, clientDone)
 			c.closeStream(!(clientDone && c.in.done() && !c.r.pending()))
 			return nil
 		}
@@ -176,6 +190,13 @@ func (c *conn) serve() error {
 func (c *conn) finish(s *slot, err error) error {
 	var pe *ProtocolError
 	rejected := errors.As(err, &pe)
+	switch {
+	case c.end != EndNone:
+	case rejected:
+		c.end = EndRejected
+	default:
+		c.end = EndClientClosed
+	}
 	if rejected {
 		c.rejected(pe, true)
 		s.w.sendError(c, pe.Status, pe.Reason, true)
@@ -205,9 +226,14 @@ func (c *conn) readRequest(s *slot, first bool) error {
 		}
 		err := c.awaitRequest(timeout, first)
 		if !c.tracker.setActive(c) {
+			c.end = EndShutdown
 			return errQuiet // the server is shutting down this idle stream
 		}
 		if err != nil {
+			c.end = EndClientClosed
+			if c.wd.isTimeout(err) {
+				c.end = EndIdleTimeout
+			}
 			return errQuiet // closed, timed out or broken between requests
 		}
 	}
@@ -219,6 +245,7 @@ func (c *conn) readRequest(s *slot, first bool) error {
 			return err
 		}
 		if head != nil {
+			c.requests++
 			if armed {
 				c.wd.idle()
 			}
@@ -443,11 +470,30 @@ func (c *conn) bodyFailed(err error) {
 		c.bodyErr = pe
 	}
 	if pe == nil || errors.Is(err, ErrBodyTruncated) {
+		c.clientGone = true
 		s.req.cancelContext(ErrClientGone)
 	}
 	if s.w.state == writerOpen && s.w.err == nil {
 		s.w.err = err
 	}
+}
+
+// closeReason says why the stream closes after the response w; clientDone
+// is true when the request asked for the close.
+func (c *conn) closeReason(w *ResponseWriter, clientDone bool) EndReason {
+	switch {
+	case c.tracker.closedByServer():
+		return EndShutdown
+	case w.writeFailed:
+		return EndWriteFailed
+	case c.clientGone:
+		return EndClientClosed
+	case c.bodyErr != nil:
+		return EndRejected
+	case clientDone:
+		return EndClientClosed
+	}
+	return EndServerClosed
 }
 
 // rejected tells Options.OnReject of a refused request, once.

@@ -87,6 +87,11 @@ type Options struct {
 	// timeout while the head arrives), so access logs and metrics see them.
 	// It runs on the serving goroutine before the stream closes.
 	OnReject func(Rejection)
+	// OnStream, if set, is called on the serving goroutine when the core
+	// begins serving a stream and when it is done with it (after closing
+	// it, or after a handler took it over), with the reason it ended. It
+	// must not block: the stream's goroutine waits for it.
+	OnStream func(StreamEvent)
 	// BaseContext is the parent of every request's context. Default
 	// context.Background(). Server sets one that is cancelled by Close.
 	BaseContext context.Context

@@ -47,6 +47,11 @@ func (t *tracked) claimIdle(now time.Time) bool {
 		(now.Sub(t.created) > newStreamGrace && t.state.CompareAndSwap(stateNew, stateClosed))
 }
 
+// closedByServer reports whether Shutdown or Close is ending the stream.
+func (t *tracked) closedByServer() bool {
+	return t != nil && (t.srv.inShutdown.Load() || t.srv.closed.Load() || t.state.Load() == stateClosed)
+}
+
 func (t *tracked) shuttingDown() bool {
 	return t != nil && t.srv.inShutdown.Load()
 }
