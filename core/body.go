@@ -2,7 +2,6 @@ package core
 
 import (
 	"io"
-	"time"
 )
 
 // A Body reads a request body from the stream: a fixed number of bytes, or
@@ -116,7 +115,7 @@ func (in *bodyIn) read(c *conn, p []byte) (int, error) {
 func (in *bodyIn) readTimed(c *conn, p []byte) (int, error) {
 	timeout := c.opts.BodyReadTimeout
 	if c.wd.deadlines == nil || !in.armed {
-		c.wd.read(time.Now(), timeout)
+		c.wd.read(c.clock(), timeout)
 		in.armed, in.armedAt = true, c.r.consumed
 	}
 	for {
@@ -125,7 +124,7 @@ func (in *bodyIn) readTimed(c *conn, p []byte) (int, error) {
 			return n, err
 		}
 		c.r.err = nil // the stream moved since the deadline was set: set another
-		c.wd.read(time.Now(), timeout)
+		c.wd.read(c.clock(), timeout)
 		in.armedAt = c.r.consumed
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"io"
 	"os"
 	"strconv"
-	"time"
 )
 
 // A BodyWriter writes a response body piece by piece. ResponseWriter.Begin
@@ -58,7 +57,7 @@ func (w *ResponseWriter) open(c *conn, status int, n int64) {
 			}
 		}
 	}
-	if err := w.appendHead(c, time.Now()); err != nil {
+	if err := w.appendHead(c, c.clock()); err != nil {
 		w.openErr(err)
 	}
 }
@@ -398,7 +397,7 @@ func (b *BodyWriter) Finish() ResponseWritten {
 		}
 		c.wbuf = append(c.wbuf, "\r\n"...)
 	}
-	w.complete(c, time.Now())
+	w.complete(c, c.clock())
 	w.state = writerDone
 	return w.result()
 }
@@ -415,7 +414,7 @@ func (w *ResponseWriter) sendFile(c *conn, rf io.ReaderFrom, f *os.File) error {
 	w.frameChunk(c)
 	w.flush(c)
 	for w.err == nil && w.bodyBytes < w.declared {
-		now := time.Now()
+		now := c.clock()
 		c.wd.write(now, c.opts.WriteTimeout)
 		n, err := rf.ReadFrom(io.LimitReader(f, min(w.declared-w.bodyBytes, sendFileSlice)))
 		c.wd.idle()
@@ -430,7 +429,7 @@ func (w *ResponseWriter) sendFile(c *conn, rf io.ReaderFrom, f *os.File) error {
 		if n == 0 {
 			return io.ErrUnexpectedEOF // the file is shorter than declared
 		}
-		w.last = time.Now()
+		w.last = c.clock()
 		c.lastActivity = w.last
 	}
 	return w.err

@@ -28,17 +28,19 @@ const maxMethodBytes = 32
 // headScanner finds the end of a request head in the read buffer without
 // rescanning bytes it has seen, so a client trickling bytes costs linear time.
 type headScanner struct {
-	scanned int // bytes of the head looked at so far
-	lineEnd int // length of the request line including LF, 0 until known
+	scanned   int // bytes of the head looked at so far
+	lineStart int // where the line being scanned starts
+	lineEnd   int // length of the request line including LF, 0 until known
 }
 
 // scanHead looks for a complete head at the start of the unread input.
 // It returns the head (borrowed, with its final empty line) once complete,
 // nil while more input is needed, or an error when a limit is passed.
 //
-// The end is the first CRLF CRLF, or LF LF so that a head of bare LFs is
-// answered 400 at once rather than left to time out; a bare LF anywhere
-// else is found by the line parser, which accepts only CRLF.
+// The head ends at the first empty line after the request line, CRLF or a
+// bare LF, found in one pass that looks at each line end once: a head with
+// bare LFs is then answered 400 at once by the line parser, which accepts
+// only CRLF, rather than left to time out.
 func (s *headScanner) scanHead(cr *connReader, maxLine, maxHead int) ([]byte, error) {
 	// RFC 9112 section 2.2: ignore empty lines before a request-line.
 	for s.scanned == 0 && cr.w-cr.r >= 2 && cr.buf[cr.r] == '\r' && cr.buf[cr.r+1] == '\n' {
@@ -54,31 +56,22 @@ func (s *headScanner) scanHead(cr *connReader, maxLine, maxHead int) ([]byte, er
 		if s.lineEnd > maxLine {
 			return nil, tooLongLine(data)
 		}
-		s.scanned = i
+		s.scanned, s.lineStart = s.lineEnd, s.lineEnd
 	}
-	from := max(s.scanned-3, 0)
-	end := -1
-	if i := bytes.Index(data[from:], headEnd); i >= 0 {
-		end = from + i + len(headEnd)
-	}
-	bareScope := data[from:]
-	if end >= 0 {
-		bareScope = data[from:end] // pipelined requests behind the head are not this head's business
-	}
-	if i := bytes.Index(bareScope, bareHeadEnd); i >= 0 {
-		end = from + i + len(bareHeadEnd)
-	}
-	if end >= 0 {
-		return s.complete(cr, end, maxHead)
+	for {
+		i := bytes.IndexByte(data[s.scanned:], '\n')
+		if i < 0 {
+			break
+		}
+		end := s.scanned + i // the LF
+		if n := end - s.lineStart; n == 0 || n == 1 && data[s.lineStart] == '\r' {
+			return s.complete(cr, end+1, maxHead)
+		}
+		s.scanned, s.lineStart = end+1, end+1
 	}
 	s.scanned = len(data)
 	return s.checkLimits(data, maxLine, maxHead)
 }
-
-var (
-	headEnd     = []byte("\r\n\r\n")
-	bareHeadEnd = []byte("\n\n")
-)
 
 func (s *headScanner) checkLimits(data []byte, maxLine, maxHead int) ([]byte, error) {
 	if s.lineEnd == 0 && len(data) > maxLine {

@@ -66,6 +66,10 @@ func TestRequestRules(t *testing.T) {
 
 		{name: "bare LF", raw: "GET / HTTP/1.1\nHost: h\n\n", status: 400},
 		{name: "bare LF in fields", raw: "GET / HTTP/1.1\r\nHost: h\nX: y\r\n\r\n", status: 400},
+		// The empty line after a bare LF ends the head: answered at once,
+		// not left to wait for a CRLF CRLF that never comes.
+		{name: "bare LF then empty CRLF line", raw: "GET / HTTP/1.1\nHost: h\n\r\n", status: 400},
+		{name: "bare LF request line", raw: "GET / HTTP/1.1\nHost: h\r\n\r\n", status: 400},
 		{name: "bare CR in value", raw: "GET / HTTP/1.1\r\nHost: h\r\nX: a\rb\r\n\r\n", status: 400},
 		{name: "bare CR in request line", raw: "GET /\r HTTP/1.1\r\nHost: h\r\n\r\n", status: 400},
 		{name: "NUL in value", raw: "GET / HTTP/1.1\r\nHost: h\r\nX: a\x00b\r\n\r\n", status: 400},

@@ -126,7 +126,7 @@ func (w *ResponseWriter) send(status int, b []byte, s string) ResponseWritten {
 	if err := w.frame(c, status, n); err != nil {
 		return w.refuse(err)
 	}
-	now := time.Now() // one clock read for the Date field, the write deadline and the first byte
+	now := c.clock() // one clock read for the Date field, the write deadline and the first byte
 	if err := w.appendHead(c, now); err != nil {
 		return w.refuse(err)
 	}
@@ -328,7 +328,7 @@ func (w *ResponseWriter) settleHead(c *conn) {
 // flush writes c.wbuf to the stream under the write timeout.
 func (w *ResponseWriter) flush(c *conn) {
 	if len(c.wbuf) > 0 {
-		w.flushAt(c, time.Now())
+		w.flushAt(c, c.clock())
 	}
 }
 
@@ -416,7 +416,7 @@ func (w *ResponseWriter) writeDirect(c *conn, b []byte, s string) error {
 	if w.err != nil {
 		return w.err
 	}
-	now := time.Now()
+	now := c.clock()
 	c.wd.write(now, c.opts.WriteTimeout)
 	var n int
 	var err error
@@ -435,7 +435,7 @@ func (w *ResponseWriter) writeDirect(c *conn, b []byte, s string) error {
 }
 
 func (w *ResponseWriter) wrote(c *conn, err error) {
-	w.last = time.Now()
+	w.last = c.clock()
 	c.lastActivity = w.last
 	if err != nil {
 		w.writeFailed = true
@@ -554,7 +554,7 @@ func (w *ResponseWriter) SendInformational(status int) error {
 		b = appendField(b, f.name, f.value)
 	}
 	b = append(b, "\r\n"...)
-	c.wd.write(time.Now(), c.opts.WriteTimeout)
+	c.wd.write(c.clock(), c.opts.WriteTimeout)
 	_, err := c.rwc.Write(b)
 	c.wd.idle()
 	c.wbuf = b[:0]
@@ -583,7 +583,7 @@ func (w *ResponseWriter) Upgrade(status int) (*Upgraded, ResponseWritten) {
 		return nil, w.refuse(ErrInvalidStatus)
 	}
 	w.status, w.framing, w.noBody = status, framingNone, true
-	if err := w.appendHead(c, time.Now()); err != nil {
+	if err := w.appendHead(c, c.clock()); err != nil {
 		return nil, w.refuse(err)
 	}
 	w.flush(c)
