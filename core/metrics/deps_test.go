@@ -1,0 +1,30 @@
+package metrics_test
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/tophat-go/tophat/internal/testtool"
+)
+
+// TestDependsOnCoreAlone: a program that records metrics and exports them
+// with neither Prometheus nor OpenTelemetry links neither; the exporters'
+// packages bring their own.
+func TestDependsOnCoreAlone(t *testing.T) {
+	goTool := testtool.Require(t, "go", "golang-go")
+	out, err := exec.Command(goTool, "list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}",
+		"github.com/tophat-go/tophat/core/metrics").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	deps := strings.Fields(string(out))
+	for _, pkg := range deps {
+		if pkg != "github.com/tophat-go/tophat/core" && pkg != "github.com/tophat-go/tophat/core/metrics" {
+			t.Errorf("core/metrics depends on %s", pkg)
+		}
+	}
+	if len(deps) != 2 {
+		t.Errorf("dependencies %q, want core and core/metrics", deps)
+	}
+}
