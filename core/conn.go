@@ -250,7 +250,7 @@ func (c *conn) readRequest(s *slot, first bool) error {
 				c.wd.idle()
 			}
 			s.start = time.Now()
-			if err := parseRequest(&s.req, head, &c.opts); err != nil {
+			if err := parseRequest(&s.req, head, scanner.fieldLineEnds(), &c.opts); err != nil {
 				return err
 			}
 			c.in.reset(c, &s.req)

@@ -2,6 +2,7 @@ package core
 
 import (
 	"bytes"
+	"encoding/binary"
 	"strings"
 )
 
@@ -21,6 +22,8 @@ var (
 	errConnect            = &ProtocolError{Status: 501, Reason: "CONNECT is not served here"}
 )
 
+var errBareLF = bad("line not ended by CRLF")
+
 // maxMethodBytes bounds a method: the registered ones are at most 17 bytes
 // long, and a long token before the first space is garbage, not a method.
 const maxMethodBytes = 32
@@ -31,7 +34,18 @@ type headScanner struct {
 	scanned   int // bytes of the head looked at so far
 	lineStart int // where the line being scanned starts
 	lineEnd   int // length of the request line including LF, 0 until known
+	// The offsets of the LFs ending the lines after the request line, as
+	// far as they fit: the parser walks the lines without searching again.
+	ends  [scannedLines]int32
+	lines int
 }
+
+// scannedLines is how many line ends a headScanner keeps; a head with more
+// lines is parsed past them by searching.
+const scannedLines = 64
+
+// fieldLineEnds returns the line ends the scanner kept.
+func (s *headScanner) fieldLineEnds() []int32 { return s.ends[:s.lines] }
 
 // scanHead looks for a complete head at the start of the unread input.
 // It returns the head (borrowed, with its final empty line) once complete,
@@ -64,6 +78,10 @@ func (s *headScanner) scanHead(cr *connReader, maxLine, maxHead int) ([]byte, er
 			break
 		}
 		end := s.scanned + i // the LF
+		if s.lines < len(s.ends) {
+			s.ends[s.lines] = int32(end)
+			s.lines++
+		}
 		if n := end - s.lineStart; n == 0 || n == 1 && data[s.lineStart] == '\r' {
 			return s.complete(cr, end+1, maxHead)
 		}
@@ -105,7 +123,7 @@ func tooLongLine(data []byte) error {
 
 // parseRequest fills req from a complete head (request line, fields, empty
 // line) and checks every framing rule before the handler sees it.
-func parseRequest(req *Request, head []byte, o *Options) error {
+func parseRequest(req *Request, head []byte, ends []int32, o *Options) error {
 	line, rest, err := nextLine(head)
 	if err != nil {
 		return err
@@ -118,10 +136,21 @@ func parseRequest(req *Request, head []byte, o *Options) error {
 		teFields              [][]byte
 		clValue               []byte
 	)
-	for {
-		line, rest, err = nextLine(rest)
-		if err != nil {
-			return err
+	pos := len(head) - len(rest)
+	for k := 0; ; k++ {
+		if k < len(ends) {
+			// The scanner found this line's LF already.
+			e := int(ends[k])
+			if e == pos || head[e-1] != '\r' {
+				return errBareLF
+			}
+			line, pos = head[pos:e-1], e+1
+		} else {
+			line, rest, err = nextLine(head[pos:])
+			if err != nil {
+				return err
+			}
+			pos = len(head) - len(rest)
 		}
 		if len(line) == 0 {
 			break
@@ -227,7 +256,7 @@ func nextLine(b []byte) (line, rest []byte, err error) {
 		return nil, nil, bad("unterminated line") // cannot happen for a scanned head
 	}
 	if i == 0 || b[i-1] != '\r' {
-		return nil, nil, bad("line not ended by CRLF")
+		return nil, nil, errBareLF
 	}
 	// A CR inside the line is rejected by the parser of the line: it is no
 	// token character, no target character and no field-value character.
@@ -376,10 +405,8 @@ func parseField(line []byte) (name, value []byte, err error) {
 	}
 	name = line[:i]
 	value = trimOWS(line[i+1:])
-	for _, c := range value {
-		if !valueTable[c] {
-			return nil, nil, bad("invalid character in header field value")
-		}
+	if !validValueBytes(value) {
+		return nil, nil, bad("invalid character in header field value")
 	}
 	return name, value, nil
 }
@@ -578,6 +605,30 @@ var valueTable = func() (t [256]bool) {
 	t['\t'] = true
 	return t
 }()
+
+// validValueBytes reports whether every byte of v is allowed in a field
+// value (valueTable). It looks at eight bytes at a time: a word with no
+// control byte (below 0x20, or 0x7F) passes whole, and only a word that
+// may hold one, such as a tab, is checked byte by byte.
+func validValueBytes(v []byte) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	for len(v) >= 8 {
+		x := binary.LittleEndian.Uint64(v)
+		below := (x - 0x20*ones) &^ x & highs // some byte < 0x20 (bytes >= 0x80 never flag)
+		y := x ^ 0x7f*ones
+		del := (y - ones) &^ y & highs // some byte == 0x7F
+		if below|del != 0 {
+			break
+		}
+		v = v[8:]
+	}
+	for _, c := range v {
+		if !valueTable[c] {
+			return false
+		}
+	}
+	return true
+}
 
 func isToken(b []byte) bool {
 	if len(b) == 0 {

@@ -1,6 +1,7 @@
 package core_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -173,6 +174,54 @@ func TestRequestRules(t *testing.T) {
 				t.Error("response lacks Connection: close")
 			}
 			x.expectClosed()
+		})
+	}
+}
+
+// TestHeadsLongerThanTheScannedLines covers heads with more lines than the
+// head scanner keeps line ends for: the parser finds the rest itself, with
+// the same rules.
+func TestHeadsLongerThanTheScannedLines(t *testing.T) {
+	fields := func(n int, bareLFAt int) string {
+		var b strings.Builder
+		b.WriteString("GET / HTTP/1.1\r\nHost: h\r\n")
+		for i := range n {
+			fmt.Fprintf(&b, "X-F%d: %d", i, i)
+			if i == bareLFAt {
+				b.WriteString("\n")
+			} else {
+				b.WriteString("\r\n")
+			}
+		}
+		b.WriteString("\r\n")
+		return b.String()
+	}
+	count := core.HandlerFunc(func(req *core.Request, w *core.ResponseWriter) core.ResponseWritten {
+		n := 0
+		last := ""
+		for name, value := range req.Header().All() {
+			n++
+			last = string(name) + "=" + string(value)
+		}
+		return w.SendString(200, fmt.Sprintf("%d %s", n, last))
+	})
+	for _, tc := range []struct {
+		name   string
+		raw    string
+		status int
+		body   string
+	}{
+		{"90 fields", fields(90, -1), 200, "91 X-F89=89"},
+		{"bare LF past the kept ends", fields(90, 80), 400, ""},
+		{"bare LF within the kept ends", fields(90, 10), 400, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			x := serve(t, nil, count)
+			x.send(tc.raw)
+			r := x.response("GET")
+			if r.StatusCode != tc.status || tc.body != "" && r.body != tc.body {
+				t.Errorf("got %d %q, want %d %q", r.StatusCode, r.body, tc.status, tc.body)
+			}
 		})
 	}
 }
