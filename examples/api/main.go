@@ -25,6 +25,10 @@
 // base64) or $API_KEY; without either a random key is made and logins
 // last until the server restarts. -origin lets a web page on another
 // origin call the API with the user's cookie (CORS).
+//
+// -trace FILE (or $API_TRACE; "-" for standard error) writes an
+// OpenTelemetry server span per request to FILE as JSON, continuing the
+// trace of an incoming traceparent (see trace.go).
 package main
 
 import (
@@ -46,6 +50,7 @@ func main() {
 	key := flag.String("key", os.Getenv("API_KEY"), "identity cookie key: 32 bytes in base64 (default $API_KEY, else random)")
 	origins := flag.String("origin", "http://localhost:3000", "comma-separated origins whose pages may call the API with cookies")
 	trustIDs := flag.Bool("trust-request-id", false, "keep the X-Request-Id requests arrive with (behind a proxy that sets it)")
+	traceTo := flag.String("trace", os.Getenv("API_TRACE"), "write a span per request as JSON to this file, - for standard error (default $API_TRACE; none if empty)")
 	serve.Command("api", func(ctx context.Context, address, devCert string, quiet bool) error {
 		keys, err := identityKeys(*key)
 		if err != nil {
@@ -68,6 +73,14 @@ func main() {
 		})
 		if err != nil {
 			return err
+		}
+		if *traceTo != "" {
+			trace, stop, err := startTracing(*traceTo)
+			if err != nil {
+				return err
+			}
+			defer stop()
+			h = trace(h)
 		}
 		return serve.Run(ctx, "api", address, devCert, h)
 	})
