@@ -66,7 +66,7 @@ func TestMetricsAllocations(t *testing.T) {
 		return w.SendString(200, "user")
 	})
 	opts := &core.Options{}
-	tel.Instrument(opts)
+	tel.Hook(opts)
 	bare := perRequestAllocs(t, r, nil)
 	measured := perRequestAllocs(t, tel.Middleware(r), opts)
 	t.Logf("allocations per request: bare %.2f, with metrics %.2f", bare, measured)

@@ -3,8 +3,8 @@
 // package so that only a program that imports it links OpenTelemetry.
 //
 //	tel, err := tophatotel.New(tophatotel.Options{}) // the global providers
-//	srv := &core.Server{Handler: tel.Middleware(router)}
-//	tel.Instrument(&srv.Options) // rejections and streams
+//	srv := &core.Server{Handler: router}
+//	tel.Instrument(srv) // the Middleware around the handler, and Hook on the Options
 //
 // # Spans
 //
@@ -56,11 +56,11 @@
 //
 //	tophat.server.time_to_first_byte  histogram, s, attributes as request.duration
 //	tophat.server.write_failures       counter, by method, http.route and error.type (the cause)
-//	tophat.server.rejections           counter, by http.response.status_code (Instrument)
-//	tophat.server.streams              counter, by tophat.transport (Instrument)
-//	tophat.server.active_streams       up-down counter, by tophat.transport (Instrument)
-//	tophat.server.closed_streams       counter, by tophat.transport and tophat.stream.end_reason (Instrument)
-//	tophat.server.stream.duration      histogram, s, as closed_streams (Instrument)
+//	tophat.server.rejections           counter, by http.response.status_code (Hook)
+//	tophat.server.streams              counter, by tophat.transport (Hook)
+//	tophat.server.active_streams       up-down counter, by tophat.transport (Hook)
+//	tophat.server.closed_streams       counter, by tophat.transport and tophat.stream.end_reason (Hook)
+//	tophat.server.stream.duration      histogram, s, as closed_streams (Hook)
 //
 // Durations use the conventions' buckets (5 ms to 10 s); sizes use powers
 // of four from 64 bytes to 64 MiB. A View of the MeterProvider changes

@@ -34,8 +34,8 @@ func Example() {
 	r.HandleFunc("GET /users/{id}", func(req *core.Request, w *core.ResponseWriter) core.ResponseWritten {
 		return w.SendString(200, "user "+req.PathValue("id"))
 	})
-	srv := &core.Server{Handler: tel.Middleware(r)}
-	tel.Instrument(&srv.Options)
+	srv := &core.Server{Handler: r}
+	tel.Instrument(srv)
 
 	ln, err := pipe.Listen("example-otel", nil)
 	if err != nil {
@@ -65,8 +65,8 @@ func Example() {
 	// GET 4bf92f3577b34da6a3ce929d0e0e4736 1 true
 }
 
-// Metrics alone: a no-op TracerProvider turns tracing off, and Instrument
-// counts what the core refuses.
+// Metrics alone: a no-op TracerProvider turns tracing off, and Hook counts
+// what the core refuses.
 func Example_metricsOnly() {
 	reader := sdkmetric.NewManualReader()
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
@@ -76,7 +76,7 @@ func Example_metricsOnly() {
 		panic(err)
 	}
 	opts := &core.Options{}
-	tel.Instrument(opts)
+	tel.Hook(opts)
 	hello := tel.Middleware(core.HandlerFunc(func(req *core.Request, w *core.ResponseWriter) core.ResponseWritten {
 		return w.SendString(200, "hello")
 	}))

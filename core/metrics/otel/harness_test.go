@@ -55,7 +55,7 @@ func newHarness(t *testing.T, opts tophatotel.Options) *harness {
 	}
 	h.tel = tel
 	h.options = &core.Options{ErrorLog: quietLog}
-	tel.Instrument(h.options)
+	tel.Hook(h.options)
 	return h
 }
 

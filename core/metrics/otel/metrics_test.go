@@ -1,6 +1,9 @@
 package tophatotel_test
 
 import (
+	"context"
+	"errors"
+	"io"
 	"strings"
 	"testing"
 
@@ -10,6 +13,7 @@ import (
 	"github.com/tophat-go/tophat/core"
 	"github.com/tophat-go/tophat/core/coretest"
 	tophatotel "github.com/tophat-go/tophat/core/metrics/otel"
+	"github.com/tophat-go/tophat/transports/pipe"
 )
 
 // TestRequestMetrics serves a known load and reads every request metric
@@ -98,7 +102,7 @@ func TestRejections(t *testing.T) {
 	h := newHarness(t, tophatotel.Options{})
 	var heard []int
 	opts := &core.Options{ErrorLog: quietLog, OnReject: func(r core.Rejection) { heard = append(heard, r.Status) }}
-	h.tel.Instrument(opts)
+	h.tel.Hook(opts)
 	ok := h.tel.Middleware(testRouter())
 	for _, c := range []struct {
 		header, value string
@@ -136,7 +140,7 @@ func TestStreams(t *testing.T) {
 	h := newHarness(t, tophatotel.Options{})
 	var heard int
 	opts := &core.Options{ErrorLog: quietLog, OnStream: func(core.StreamEvent) { heard++ }}
-	h.tel.Instrument(opts)
+	h.tel.Hook(opts)
 	app := h.tel.Middleware(testRouter())
 	for _, header := range []string{"", "", "ten"} {
 		req := coretest.NewRequest("GET", "/users/1", nil)
@@ -167,19 +171,59 @@ func TestStreams(t *testing.T) {
 	}
 }
 
-// TestNoopMeterProvider: with metrics turned off Instrument leaves the
+// TestNoopMeterProvider: with metrics turned off Hook leaves the
 // hooks alone, and spans are still made.
 func TestNoopMeterProvider(t *testing.T) {
 	h := newHarness(t, tophatotel.Options{MeterProvider: metricnoop.NewMeterProvider()})
 	opts := &core.Options{}
-	h.tel.Instrument(opts)
+	h.tel.Hook(opts)
 	if opts.OnReject != nil || opts.OnStream != nil {
-		t.Error("Instrument set hooks with metrics off")
+		t.Error("Hook set hooks with metrics off")
 	}
 	req := coretest.NewRequest("GET", "/users/1", nil)
 	req.Options = opts
 	req.Serve(h.tel.Middleware(testRouter()))
 	if span := h.oneSpan(t); span.Name() != "GET /users/{id}" {
 		t.Errorf("span %q", span.Name())
+	}
+}
+
+// TestInstrumentServer: Instrument puts a whole Server under observation,
+// handler and hooks, in one call.
+func TestInstrumentServer(t *testing.T) {
+	h := newHarness(t, tophatotel.Options{})
+	srv := &core.Server{Handler: testRouter(), Options: core.Options{ErrorLog: quietLog}}
+	h.tel.Instrument(srv)
+	ln, err := pipe.Listen("", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	client := ln.Client()
+	for range 2 {
+		resp, err := client.Get("http://otel/users/3")
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body) //nolint:errcheck // read to the end, so the stream is reused
+		resp.Body.Close()
+	}
+	client.CloseIdleConnections()
+	if err := srv.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-served; !errors.Is(err, core.ErrServerClosed) {
+		t.Fatal(err)
+	}
+	if spans := h.ended(t); len(spans) != 2 || spans[0].Name() != "GET /users/{id}" {
+		t.Errorf("spans %v, want two of GET /users/{id}", spans)
+	}
+	pipeStreams := tophatotel.TransportKey.String("pipe")
+	if n, _ := h.value(t, tophatotel.StreamsName, pipeStreams); n != 1 {
+		t.Errorf("%s{pipe} = %d, want 1 (one kept-alive stream)", tophatotel.StreamsName, n)
+	}
+	if n, _ := h.value(t, "http.server.request.duration", requestAttrs("GET", 200, attribute.String("http.route", "/users/{id}"))...); n != 2 {
+		t.Errorf("request.duration counted %d, want 2", n)
 	}
 }

@@ -96,8 +96,8 @@ type Options struct {
 }
 
 // Telemetry records spans and metrics of a tophat server. Make one with
-// New, wrap the handler with Middleware and hook the server's options with
-// Instrument. It is safe for concurrent use.
+// New, then Instrument the server (or wrap a handler with Middleware and
+// Hook the Options given to ServeConn). It is safe for concurrent use.
 type Telemetry struct {
 	tracing     bool
 	metrics     bool
@@ -198,21 +198,33 @@ func (t *Telemetry) Middleware(next core.Handler) core.Handler {
 	})
 }
 
-// Instrument sets o.OnReject and o.OnStream to count rejected requests and
+// Instrument wraps srv.Handler in the Middleware and hooks srv.Options:
+// the one line that puts a server under observation, as the Recorder of
+// package metrics does. Call it before srv.Serve (which copies the
+// Options), and once per server.
+func (t *Telemetry) Instrument(srv *core.Server) {
+	if srv.Handler != nil {
+		srv.Handler = t.Middleware(srv.Handler)
+	}
+	t.Hook(&srv.Options)
+}
+
+// Hook sets opts.OnReject and opts.OnStream to count rejected requests and
 // streams, keeping the functions already there (they are called first).
-// Call it once per Options, before serving.
-func (t *Telemetry) Instrument(o *core.Options) {
+// Hook opts once, before the server or ServeConn uses them. With metrics
+// off it changes nothing.
+func (t *Telemetry) Hook(opts *core.Options) {
 	if !t.metrics {
 		return
 	}
-	onReject, onStream := o.OnReject, o.OnStream
-	o.OnReject = func(r core.Rejection) {
+	onReject, onStream := opts.OnReject, opts.OnStream
+	opts.OnReject = func(r core.Rejection) {
 		if onReject != nil {
 			onReject(r)
 		}
 		t.rejected(r)
 	}
-	o.OnStream = func(e core.StreamEvent) {
+	opts.OnStream = func(e core.StreamEvent) {
 		if onStream != nil {
 			onStream(e)
 		}
