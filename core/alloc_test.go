@@ -3,6 +3,7 @@
 package core_test
 
 import (
+	"runtime"
 	"testing"
 
 	"github.com/tophat-go/tophat/core"
@@ -28,4 +29,34 @@ func TestKeepAliveAllocations(t *testing.T) {
 		t.Fatalf("%.3f allocations per request in steady state (stream of %d: %.0f, of 2: %.0f), want 0",
 			perRequest, requests+2, many, few)
 	}
+}
+
+// TestStreamAllocations bounds what a stream costs on the heap beyond the
+// pooled buffers: its own state, not a buffer per stream. A stream that
+// reads no body once allocated a 4 KiB drain buffer it kept while idle.
+func TestStreamAllocations(t *testing.T) {
+	serve := func() {
+		s := &replayStream{request: []byte(benchRequest), left: 2}
+		if err := core.ServeConn(s, hello, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	serve() // warm the pools
+	const streams = 200
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for range streams {
+		serve()
+	}
+	runtime.ReadMemStats(&after)
+	perStream := (after.TotalAlloc - before.TotalAlloc) / streams
+	// The conn (its two sets of request handles inline) is 2 KiB, the
+	// header tables of its two alternating requests about 1.4 KiB, and a
+	// stream without deadlines has its timer.
+	const limit = 5 << 10
+	if perStream > limit {
+		t.Fatalf("%d bytes allocated per stream, want at most %d", perStream, limit)
+	}
+	t.Logf("%d bytes allocated per stream", perStream)
 }

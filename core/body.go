@@ -181,13 +181,11 @@ func (in *bodyIn) drain(c *conn, max int64) bool {
 	case bodyChunked:
 		in.chunked.trailer = nil // the request's handles are dead
 	}
-	if c.scratch == nil {
-		c.scratch = make([]byte, 4<<10)
-	}
 	var drained int64
 	for in.unread() {
+		scratch := c.scratchBuf()
 		// One byte past max tells a body that ends at max from a longer one.
-		n, err := in.read(c, c.scratch[:min(int64(len(c.scratch)), max-drained+1)])
+		n, err := in.read(c, scratch[:min(int64(len(scratch)), max-drained+1)])
 		drained += int64(n)
 		switch {
 		case drained > max:

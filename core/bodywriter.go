@@ -155,13 +155,11 @@ func (b *BodyWriter) write(p []byte, str string) (int, error) {
 // writeStringVia writes s to w in pieces copied through the conn's scratch
 // buffer, so a string body costs no copy of its own.
 func writeStringVia(w io.Writer, c *conn, s string) (int, error) {
-	if c.scratch == nil {
-		c.scratch = make([]byte, 4<<10)
-	}
+	scratch := c.scratchBuf()
 	written := 0
 	for written < len(s) {
-		n := copy(c.scratch, s[written:])
-		m, err := w.Write(c.scratch[:n])
+		n := copy(scratch, s[written:])
+		m, err := w.Write(scratch[:n])
 		written += m
 		if err != nil {
 			return written, err
@@ -280,14 +278,12 @@ func (b *BodyWriter) readFromFiltered(r io.Reader) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if c.scratch == nil {
-		c.scratch = make([]byte, 4<<10)
-	}
+	scratch := c.scratchBuf()
 	var total int64
 	for {
-		n, rerr := r.Read(c.scratch)
+		n, rerr := r.Read(scratch)
 		if n > 0 {
-			if _, err := b.write(c.scratch[:n], ""); err != nil {
+			if _, err := b.write(scratch[:n], ""); err != nil {
 				return total, err
 			}
 			total += int64(n)

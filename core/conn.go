@@ -28,7 +28,6 @@ type conn struct {
 	batched      int
 	batchedCount int
 	bufs         *connBuffers
-	scratch      []byte // drains unread bodies
 	wd           watchdog
 	in           bodyIn
 	watch        watcher
@@ -63,6 +62,7 @@ type conn struct {
 // streams.
 type connBuffers struct {
 	read, write []byte
+	scratch     []byte // made when first needed; see conn.scratchBuf
 }
 
 // initialWriteBuffer holds a typical head with a small body, so most
@@ -572,6 +572,16 @@ func (c *conn) clock() time.Time {
 	}
 	start := c.cur.start
 	return start.Add(time.Since(start))
+}
+
+// scratchBuf returns a 4 KiB buffer for draining unread bodies and copying
+// bodies through filters. It lives with the pooled buffers, so a stream
+// that never needs it pays nothing, and an idle one holds none.
+func (c *conn) scratchBuf() []byte {
+	if c.bufs.scratch == nil {
+		c.bufs.scratch = make([]byte, 4<<10)
+	}
+	return c.bufs.scratch
 }
 
 // tlsState asks the stream for its TLS state once per stream.
