@@ -15,6 +15,8 @@ import (
 	"github.com/tophat-go/tophat/core/glitch"
 	"github.com/tophat-go/tophat/core/identity"
 	"github.com/tophat-go/tophat/core/jsonio"
+	"github.com/tophat-go/tophat/core/metrics"
+	"github.com/tophat-go/tophat/core/metrics/prometheus"
 	"github.com/tophat-go/tophat/core/requestid"
 	"github.com/tophat-go/tophat/core/router"
 )
@@ -56,6 +58,10 @@ type Config struct {
 	// a server behind a proxy that sets it; otherwise every request gets
 	// a new one, so clients cannot choose what the logs call them.
 	TrustRequestIDs bool
+	// Metrics, if set, records every request and is served at GET
+	// /metrics in Prometheus's format. The program hooks the server's
+	// Options to it as well, for the streams and the refused requests.
+	Metrics *metrics.Recorder
 }
 
 type api struct {
@@ -68,11 +74,13 @@ type api struct {
 
 // newHandler returns the whole API:
 //
-//	request ID ─► access log ─► CORS ─► identity ─► router ─► handler
-//	                                                 └─ /notes, /me: Require (401)
+//	metrics ─► request ID ─► access log ─► CORS ─► identity ─► router ─► handler
+//	                                                            ├─ /notes, /me: Require (401)
+//	                                                            └─ /metrics: the counts
 //
 // The request ID is in the X-Request-Id field of every response, and in
-// the access log line and the error line of its request.
+// the access log line and the error line of its request. Metrics come
+// first so that they count every answer, the 401s and 404s included.
 func newHandler(cfg Config) (core.Handler, error) {
 	logger := cfg.Logger
 	if logger == nil {
@@ -117,6 +125,10 @@ func newHandler(cfg Config) (core.Handler, error) {
 	middleware := []core.Middleware{requestIDs, requestid.AccessLog(logger), withCORS, ids.Middleware}
 	if cfg.Quiet {
 		middleware = slices.Delete(middleware, 1, 2)
+	}
+	if cfg.Metrics != nil {
+		r.Handle("GET /metrics", prometheus.Handler(cfg.Metrics))
+		middleware = slices.Insert(middleware, 0, cfg.Metrics.Middleware)
 	}
 	return core.Chain(r, middleware...), nil
 }

@@ -29,6 +29,14 @@
 // -trace FILE (or $API_TRACE; "-" for standard error) writes an
 // OpenTelemetry server span per request to FILE as JSON, continuing the
 // trace of an incoming traceparent (see trace.go).
+//
+// GET /metrics serves Prometheus's text format: requests by route and
+// status with their times to first and last byte, responses whose client
+// left, refused requests, and connections by how they ended (core/metrics,
+// core/metrics/prometheus). Behind a proxy, keep /metrics off the public
+// side.
+//
+//	curl -s localhost:8080/metrics | grep ^tophat_
 package main
 
 import (
@@ -41,7 +49,9 @@ import (
 	"os"
 	"strings"
 
+	"github.com/tophat-go/tophat/core"
 	"github.com/tophat-go/tophat/core/identity"
+	"github.com/tophat-go/tophat/core/metrics"
 	"github.com/tophat-go/tophat/examples/internal/serve"
 )
 
@@ -61,6 +71,10 @@ func main() {
 			return err
 		}
 		defer store.Close()
+		rec, err := metrics.New(metrics.Config{})
+		if err != nil {
+			return err
+		}
 		h, err := newHandler(Config{
 			Store: store,
 			Keys:  keys,
@@ -70,6 +84,7 @@ func main() {
 			Argon2:          DefaultArgon2,
 			Quiet:           quiet,
 			TrustRequestIDs: *trustIDs,
+			Metrics:         rec,
 		})
 		if err != nil {
 			return err
@@ -82,7 +97,9 @@ func main() {
 			defer stop()
 			h = trace(h)
 		}
-		return serve.Run(ctx, "api", address, devCert, h)
+		srv := &core.Server{Handler: h}
+		rec.Hook(&srv.Options) // streams and refused requests
+		return serve.RunServer(ctx, "api", address, devCert, srv)
 	})
 }
 

@@ -22,6 +22,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/tophat-go/tophat/core"
 	"github.com/tophat-go/tophat/core/identity"
+	"github.com/tophat-go/tophat/core/metrics"
 	"github.com/tophat-go/tophat/transports/pipe"
 	"go.uber.org/goleak"
 
@@ -111,9 +112,10 @@ func (s *syncBuffer) String() string {
 }
 
 type server struct {
-	t    *testing.T
-	l    *pipe.Listener
-	logs *syncBuffer
+	t       *testing.T
+	l       *pipe.Listener
+	logs    *syncBuffer
+	metrics *metrics.Recorder
 }
 
 const allowedOrigin = "http://app.example"
@@ -126,6 +128,10 @@ func start(t *testing.T, dsn string) *server {
 		t.Fatal(err)
 	}
 	logs := &syncBuffer{}
+	rec, err := metrics.New(metrics.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	h, err := newHandler(Config{
 		Store:    store,
 		Keys:     [][]byte{identity.NewKey()},
@@ -135,6 +141,7 @@ func start(t *testing.T, dsn string) *server {
 		Logger:   slog.New(slog.NewTextHandler(logs, nil)),
 		// As behind a proxy that sets X-Request-Id.
 		TrustRequestIDs: true,
+		Metrics:         rec,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -144,12 +151,13 @@ func start(t *testing.T, dsn string) *server {
 		t.Fatal(err)
 	}
 	srv := &core.Server{Handler: h}
+	rec.Hook(&srv.Options)
 	go srv.Serve(l)
 	t.Cleanup(func() {
 		srv.Close()
 		store.Close()
 	})
-	return &server{t: t, l: l, logs: logs}
+	return &server{t: t, l: l, logs: logs, metrics: rec}
 }
 
 // client is a user's browser: Go's client with a cookie jar.

@@ -94,6 +94,12 @@ func Main(name string, run func(ctx context.Context) error) {
 // name on every start; removed on return), logged as cacert=FILE for
 // "curl --cacert FILE". name is the program's, for its logs.
 func Run(ctx context.Context, name, address, devCert string, h core.Handler) error {
+	return RunServer(ctx, name, address, devCert, &core.Server{Handler: h})
+}
+
+// RunServer is Run for a Server the program has set up itself (its
+// Options hooked for metrics, say).
+func RunServer(ctx context.Context, name, address, devCert string, srv *core.Server) error {
 	if devCert == "" {
 		devCert = transports.DevCertPath(address)
 	}
@@ -113,7 +119,7 @@ func Run(ctx context.Context, name, address, devCert string, h core.Handler) err
 	} else {
 		slog.Info("listening", "addr", addr)
 	}
-	return Until(ctx, &core.Server{Handler: h}, l)
+	return Until(ctx, srv, l)
 }
 
 // Until serves l until ctx is done, then lets requests in flight finish
