@@ -11,7 +11,7 @@ import (
 // DefaultMaxSeries is the number of request series (distinct method,
 // route and status) a Recorder keeps unless Config says otherwise. A
 // program with 100 routes that each answer four statuses to two methods
-// uses 800. Each series holds about 400 bytes of counters.
+// uses 800. Each series holds about 500 bytes of counters.
 const DefaultMaxSeries = 1000
 
 // Overflow is the route of the one series that counts the requests of

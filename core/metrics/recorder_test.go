@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/tophat-go/tophat/core"
@@ -254,5 +255,58 @@ func TestNewRefusesNegativeMaxSeries(t *testing.T) {
 	rec, err := metrics.New(metrics.Config{MaxSeries: -1})
 	if rec != nil || err == nil || !strings.Contains(err.Error(), "MaxSeries") {
 		t.Errorf("New(MaxSeries: -1) = %v, %v; want an error naming the field", rec, err)
+	}
+}
+
+// TestConcurrentRecording: clients on several routes at once, with
+// snapshots taken meanwhile, lose no count (and, under -race, share no
+// memory unsafely while series are being made).
+func TestConcurrentRecording(t *testing.T) {
+	s := start(t, metrics.Config{}, routes(nil), core.Options{})
+	const clients, each = 4, 25
+	targets := []string{"/hello/a", "/nowhere", "/none", "/hello/b"}
+	done := make(chan struct{})
+	snapshots := make(chan int)
+	go func() {
+		n := 0
+		for {
+			select {
+			case <-done:
+				snapshots <- n
+				return
+			default:
+				s.rec.Snapshot()
+				n++
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	for i := range clients {
+		wg.Go(func() {
+			c := s.dial()
+			for j := range each {
+				target := targets[(i+j)%len(targets)]
+				io.WriteString(c, "GET "+target+" HTTP/1.1\r\nHost: x\r\n\r\n")
+			}
+			c.CloseWrite()
+			io.Copy(io.Discard, c)
+		})
+	}
+	wg.Wait()
+	close(done)
+	if n := <-snapshots; n == 0 {
+		t.Error("no snapshot ran during the load")
+	}
+	requests, _, ended := describeAll(s.stop())
+	want := []string{
+		"GET GET /hello/{name} 200 count=50 ttfb=50 ttlb=50",
+		"GET GET /none 500 count=25 ttfb=0 ttlb=0 misuse=25",
+		"GET unrouted 404 count=25 ttfb=25 ttlb=25",
+	}
+	if got := strings.Join(requests, "\n"); got != strings.Join(want, "\n") {
+		t.Errorf("series:\n%s\nwant:\n%s", got, strings.Join(want, "\n"))
+	}
+	if got := strings.Join(ended, "; "); got != "pipe client_closed=4" {
+		t.Errorf("streams ended %q", got)
 	}
 }
