@@ -28,6 +28,10 @@ type Options struct {
 	// WriteTimeout bounds each write to the stream (an inactivity timeout,
 	// so long streaming responses live as long as the client reads). It
 	// covers the blocked write alone. Default 30s.
+	//
+	// On a stream with deadlines, every timeout may fire up to a quarter of
+	// itself late, never early: a busy stream keeps a deadline that is close
+	// enough instead of moving it for every request.
 	WriteTimeout time.Duration
 
 	// MaxRequestLineBytes limits the request line; a longer one is answered

@@ -54,6 +54,7 @@ func (c *conn) watchClient() {
 	// timer when a Read begins and would not notice the stop's deadline
 	// if the Read began with none. Its passing is no sign of a client gone.
 	c.wd.deadlines.SetReadDeadline(time.Now().Add(watchHorizon)) //nolint:errcheck // a failing stream fails the read
+	c.wd.readDeadlineUnknown()
 	rwc, cancel := c.rwc, s.req.cancel
 	c.opts.Go(func() {
 		n, err := rwc.Read(w.buf[:])
@@ -74,6 +75,7 @@ func (c *conn) stopWatching() {
 	}
 	w.stopping.Store(true)
 	c.wd.deadlines.SetReadDeadline(aLongTimeAgo) //nolint:errcheck // the read ends either way
+	c.wd.readDeadlineUnknown()
 	<-w.done
 	w.active = false
 	if w.n > 0 {

@@ -15,7 +15,36 @@ type watchdog struct {
 	deadlines deadliner
 	closer    io.Closer
 	timer     *closingTimer // bare streams only; per stream, so a late timer cannot touch a reused watchdog
+
+	// The deadlines the stream has, when known: one is moved only when it
+	// would end too soon or too late (see nextDue).
+	readDue, writeDue     time.Time
+	readKnown, writeKnown bool
 }
+
+// deadlineSlack is how late a timeout may fire, as a fraction of it: a
+// deadline already set that ends between d and d + d/deadlineSlack from
+// now is kept. Moving a socket's deadline is a lock and a timer change in
+// the runtime; with the slack a busy stream moves each about once per
+// quarter timeout instead of once or twice per request.
+const deadlineSlack = 4
+
+// nextDue returns the deadline for a timeout of d from now (none for a
+// negative d) and whether the stream's deadline, due if known, must change.
+// A timeout never fires early; it may fire up to d/deadlineSlack late.
+func nextDue(due time.Time, known bool, now time.Time, d time.Duration) (time.Time, bool) {
+	if d < 0 {
+		return time.Time{}, !known || !due.IsZero()
+	}
+	want := now.Add(d)
+	if known && !due.IsZero() && !due.Before(want) && due.Sub(want) <= d/deadlineSlack {
+		return due, false
+	}
+	return want.Add(d / deadlineSlack), true
+}
+
+// readDeadlineUnknown says the stream's read deadline was set elsewhere.
+func (wd *watchdog) readDeadlineUnknown() { wd.readKnown = false }
 
 type deadliner interface {
 	SetReadDeadline(time.Time) error
@@ -26,12 +55,16 @@ func (wd *watchdog) reset(rwc io.ReadWriteCloser) {
 	wd.deadlines, _ = rwc.(deadliner)
 	wd.closer = rwc
 	wd.timer = nil
+	wd.readKnown, wd.writeKnown = false, false
 }
 
 // read arms the read timeout to d from now; a negative d disarms it.
 func (wd *watchdog) read(now time.Time, d time.Duration) {
 	if wd.deadlines != nil {
-		wd.deadlines.SetReadDeadline(deadline(now, d)) //nolint:errcheck // a failing stream fails its next read
+		if due, change := nextDue(wd.readDue, wd.readKnown, now, d); change {
+			wd.deadlines.SetReadDeadline(due) //nolint:errcheck // a failing stream fails its next read
+			wd.readDue, wd.readKnown = due, true
+		}
 		return
 	}
 	wd.arm(now, d)
@@ -40,7 +73,10 @@ func (wd *watchdog) read(now time.Time, d time.Duration) {
 // write arms the write timeout to d from now; a negative d disarms it.
 func (wd *watchdog) write(now time.Time, d time.Duration) {
 	if wd.deadlines != nil {
-		wd.deadlines.SetWriteDeadline(deadline(now, d)) //nolint:errcheck // a failing stream fails its next write
+		if due, change := nextDue(wd.writeDue, wd.writeKnown, now, d); change {
+			wd.deadlines.SetWriteDeadline(due) //nolint:errcheck // a failing stream fails its next write
+			wd.writeDue, wd.writeKnown = due, true
+		}
 		return
 	}
 	wd.arm(now, d)
@@ -61,6 +97,7 @@ func (wd *watchdog) disarm() {
 	if wd.deadlines != nil {
 		wd.deadlines.SetReadDeadline(time.Time{})  //nolint:errcheck // best effort
 		wd.deadlines.SetWriteDeadline(time.Time{}) //nolint:errcheck // best effort
+		wd.readKnown, wd.writeKnown = false, false
 	}
 	wd.stop()
 }
@@ -158,13 +195,4 @@ func (t *closingTimer) stop() {
 	if t.timer != nil {
 		t.timer.Stop()
 	}
-}
-
-// deadline converts a timeout option into a deadline; a negative timeout
-// means none.
-func deadline(now time.Time, d time.Duration) time.Time {
-	if d < 0 {
-		return time.Time{}
-	}
-	return now.Add(d)
 }

@@ -1,0 +1,38 @@
+package core
+
+import (
+	"testing"
+	"time"
+)
+
+func TestNextDue(t *testing.T) {
+	now := time.Now()
+	d := 8 * time.Second
+	cases := []struct {
+		name   string
+		due    time.Time
+		known  bool
+		d      time.Duration
+		want   time.Time
+		change bool
+	}{
+		{"unknown: set with slack", time.Time{}, false, d, now.Add(10 * time.Second), true},
+		{"none set: set with slack", time.Time{}, true, d, now.Add(10 * time.Second), true},
+		{"ends within the slack: kept", now.Add(9 * time.Second), true, d, now.Add(9 * time.Second), false},
+		{"ends exactly at d: kept", now.Add(d), true, d, now.Add(d), false},
+		{"ends before d: moved", now.Add(d - time.Millisecond), true, d, now.Add(10 * time.Second), true},
+		{"ends past the slack: moved", now.Add(11 * time.Second), true, d, now.Add(10 * time.Second), true},
+		{"negative clears", now.Add(d), true, -1, time.Time{}, true},
+		{"negative when none: nothing to do", time.Time{}, true, -1, time.Time{}, false},
+		{"negative when unknown: cleared", now.Add(d), false, -1, time.Time{}, true},
+	}
+	for _, tc := range cases {
+		got, change := nextDue(tc.due, tc.known, now, tc.d)
+		if !got.Equal(tc.want) || change != tc.change {
+			t.Errorf("%s: got %v %v, want %v %v", tc.name, got.Sub(now), change, tc.want.Sub(now), tc.change)
+		}
+		if tc.d >= 0 && got.Before(now.Add(tc.d)) {
+			t.Errorf("%s: deadline %v fires before the timeout %v", tc.name, got.Sub(now), tc.d)
+		}
+	}
+}
