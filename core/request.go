@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // A Request is one HTTP request as it arrived on a stream. It is parsed in
@@ -180,6 +181,17 @@ func (r *Request) SetPattern(pattern string) {
 // Pattern returns the route pattern a router recorded, or "". Access logs
 // and metrics label requests with it: unlike the path, it has few values.
 func (r *Request) Pattern() string { return r.pattern }
+
+// Received returns when the request's head had arrived whole and the
+// core began serving it: the instant its receipt's TimeToFirstByte and
+// Duration count from, so a span or log line built from the receipt can
+// place them on the clock. It is the zero Time once the handler returned.
+func (r *Request) Received() time.Time {
+	if r.dead() {
+		return time.Time{}
+	}
+	return r.s.start
+}
 
 // ProtoMinor returns the minor version: 1 for HTTP/1.1, 0 for HTTP/1.0.
 func (r *Request) ProtoMinor() int { return r.minor }

@@ -143,7 +143,10 @@ func (t *Telemetry) activeOptions(method string, tls bool) []metric.AddOption {
 // serve is the middleware: a span around next when tracing, and the
 // receipt's figures recorded when next returns (or panics).
 func (t *Telemetry) serve(next core.Handler, req *core.Request, w *core.ResponseWriter) core.ResponseWritten {
-	start := time.Now()
+	start := req.Received() // the receipt's times count from here
+	if start.IsZero() {
+		start = time.Now()
+	}
 	method := metrics.Method(req)
 	tls := req.TLS() != nil
 	ctx := context.Background()
