@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/tophat-go/tophat/core"
+	"github.com/tophat-go/tophat/core/nethttp"
+	"github.com/tophat-go/tophat/core/router"
 	"github.com/valyala/fasthttp"
 )
 
@@ -56,6 +58,8 @@ type server struct {
 // servers is the order benchmarks run in, so implementations alternate.
 var servers = []server{
 	{"tophat", serveTophat},
+	{"tophat-router", serveTophatRouter},
+	{"tophat-nethttp", serveTophatBridge},
 	{"nethttp", serveNetHTTP},
 	{"fasthttp", serveFasthttp},
 }
@@ -94,25 +98,41 @@ func serveTophat(c *memConn, post bool) error {
 	return core.ServeConn(c, h, nil)
 }
 
-func serveNetHTTP(c *memConn, post bool) error {
-	body := []byte(helloBody)
-	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain")
-		w.Write(body) //nolint:errcheck // memConn writes never fail
-	})
-	if post {
-		buf := make([]byte, 4<<10)
-		h = func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Type", "text/plain")
-			if n, err := readAll(r.Body, buf); n != postBodySize || err != nil {
-				w.WriteHeader(400)
-				io.WriteString(w, shortBody) //nolint:errcheck // memConn writes never fail
-				return
-			}
-			w.Write(body) //nolint:errcheck // memConn writes never fail
-		}
+// serveTophatRouter is serveTophat's handler behind core/router, among a
+// few other routes, as a service has them: the router's cost over a bare
+// handler.
+func serveTophatRouter(c *memConn, post bool) error {
+	r := router.New()
+	other := func(req *core.Request, w *core.ResponseWriter) core.ResponseWritten {
+		return w.SendString(404, "other")
 	}
-	srv := &http.Server{Handler: h}
+	r.HandleFunc("GET /users/{id}", other)
+	r.HandleFunc("GET /users/{id}/posts", other)
+	r.HandleFunc("POST /users", other)
+	r.HandleFunc("GET /static/{path...}", other)
+	buf := make([]byte, 4<<10)
+	r.HandleFunc("GET /plaintext", func(req *core.Request, w *core.ResponseWriter) core.ResponseWritten {
+		w.Header().Set("Content-Type", "text/plain")
+		return w.SendString(200, helloBody)
+	})
+	r.HandleFunc("POST /submit", func(req *core.Request, w *core.ResponseWriter) core.ResponseWritten {
+		w.Header().Set("Content-Type", "text/plain")
+		if n, err := readAll(req.Body(), buf); n != postBodySize || err != nil {
+			return w.SendString(400, shortBody)
+		}
+		return w.SendString(200, helloBody)
+	})
+	return core.ServeConn(c, r, nil)
+}
+
+// serveTophatBridge serves net/http's handler (the one serveNetHTTP runs)
+// through core/nethttp: what a net/http handler costs on tophat.
+func serveTophatBridge(c *memConn, post bool) error {
+	return core.ServeConn(c, nethttp.Handler(netHTTPHandler(post)), nil)
+}
+
+func serveNetHTTP(c *memConn, post bool) error {
+	srv := &http.Server{Handler: netHTTPHandler(post)}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(newOneShotListener(c)) }()
 	<-c.closed
@@ -121,6 +141,28 @@ func serveNetHTTP(c *memConn, post bool) error {
 		return err
 	}
 	return nil
+}
+
+// netHTTPHandler answers helloBody the net/http way; with post it first
+// reads the request body whole.
+func netHTTPHandler(post bool) http.Handler {
+	body := []byte(helloBody)
+	if !post {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/plain")
+			w.Write(body) //nolint:errcheck // memConn writes never fail
+		})
+	}
+	buf := make([]byte, 4<<10)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		if n, err := readAll(r.Body, buf); n != postBodySize || err != nil {
+			w.WriteHeader(400)
+			io.WriteString(w, shortBody) //nolint:errcheck // memConn writes never fail
+			return
+		}
+		w.Write(body) //nolint:errcheck // memConn writes never fail
+	})
 }
 
 // serveFasthttp leaves fasthttp's defaults alone, as the others'; that

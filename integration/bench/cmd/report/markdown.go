@@ -95,6 +95,7 @@ func (r *report) markdown() string {
 			}
 			fmt.Fprintf(&b, "| %s | %s | %s |\n", base, r2(rn), r2(rf))
 		}
+		writeLayerCost(&b, r)
 		b.WriteString("\nns/op ratios below 1 favour tophat. Parse/* is request parsing alone; tophat exports no parser, so it has a row there only when core has a BenchmarkParse of its own.\n")
 	}
 
@@ -201,4 +202,39 @@ func (r *report) charts() map[string]barChart {
 		out["kcploss.svg"] = c
 	}
 	return out
+}
+
+// layers are what a program may put between tophat and its handler, with
+// their benchmark names' suffixes.
+var layers = []struct{ suffix, name string }{
+	{"/tophat-router", "core/router"},
+	{"/tophat-nethttp", "core/nethttp (a net/http handler)"},
+}
+
+// writeLayerCost writes the cost of each layer over a bare tophat handler
+// in the same benchmark: extra ns/op, and the ratio.
+func writeLayerCost(b *strings.Builder, r *report) {
+	var rows []string
+	for _, g := range r.GoBench {
+		for _, l := range layers {
+			base, ok := strings.CutSuffix(g.Name, l.suffix)
+			if !ok {
+				continue
+			}
+			bare := r.bench(base + "/tophat")
+			if bare == nil {
+				continue
+			}
+			rows = append(rows, fmt.Sprintf("| %s | %s | %+.0f | %s | %.0f |\n",
+				base, l.name, g.NsPerOp-bare.NsPerOp, r2(g.NsPerOp/bare.NsPerOp), g.AllocsPerOp-bare.AllocsPerOp))
+		}
+	}
+	if len(rows) == 0 {
+		return
+	}
+	b.WriteString("\nWhat a layer costs over a bare tophat handler, same benchmark, same run:\n\n")
+	b.WriteString("| benchmark | layer | ns/op added | × bare | allocs/op added |\n|---|---|---:|---:|---:|\n")
+	for _, row := range rows {
+		b.WriteString(row)
+	}
 }

@@ -28,7 +28,9 @@ func TestReport(t *testing.T) {
 	write(t, dir, "impl.txt", "BenchmarkKeepAlive/tophat-2 \t 100 \t 900 ns/op \t 0 B/op \t 0 allocs/op\n"+
 		"BenchmarkKeepAlive/tophat-2 \t 100 \t 1100 ns/op \t 0 B/op \t 0 allocs/op\n"+
 		"BenchmarkKeepAlive/fasthttp-2 \t 100 \t 1000 ns/op \t 0 B/op \t 0 allocs/op\n"+
-		"BenchmarkKeepAlive/nethttp-2 \t 100 \t 5000 ns/op \t 2000 B/op \t 20 allocs/op\n")
+		"BenchmarkKeepAlive/nethttp-2 \t 100 \t 5000 ns/op \t 2000 B/op \t 20 allocs/op\n"+
+		"BenchmarkKeepAlive/tophat-router-2 \t 100 \t 1100 ns/op \t 0 B/op \t 0 allocs/op\n"+
+		"BenchmarkKeepAlive/tophat-nethttp-2 \t 100 \t 3000 ns/op \t 2000 B/op \t 25 allocs/op\n")
 	write(t, dir, "idle.tsv", "round\timpl\tconns\trss_before_kib\trss_after_kib\tbytes_per_conn\n1\ttophat\t10\t1\t2\t7000\n")
 	write(t, dir, "kcploss.tsv", "round\tloss_pct\tcase\tanswered\terrors\tp50_us\tp99_us\tmax_us\treq_per_s\n"+
 		"1\t5\ttcp\t10\t0\t100\t200000\t300000\t50\n1\t5\tkcp-fast\t10\t0\t100\t20000\t40000\t500\n"+
@@ -66,7 +68,8 @@ func TestReport(t *testing.T) {
 		t.Errorf("target %q missing", name)
 	}
 	md := r.markdown()
-	for _, s := range []string{"Test CPU", "| plaintext | 200 | 50 | 100 | 400 | 2.00 | 0.50 | 4.00 |"} {
+	for _, s := range []string{"Test CPU", "| plaintext | 200 | 50 | 100 | 400 | 2.00 | 0.50 | 4.00 |",
+		"| KeepAlive | core/router | +100 | 1.10 | 0 |", "| KeepAlive | core/nethttp (a net/http handler) | +2000 | 3.00 | 25 |"} {
 		if !strings.Contains(md, s) {
 			t.Errorf("markdown lacks %q:\n%s", s, md)
 		}
