@@ -5,7 +5,11 @@
 # direction ("numgen random mod 100 < N drop" on each end's input; this
 # kernel has no netem).
 # For every loss rate and round it runs, in turn, TCP, KCP with the fast
-# preset and KCP with the lossy (forward error correction) preset:
+# preset, KCP with the lossy (forward error correction) preset, and the
+# lossy preset with three parity shards per data shard instead of one
+# (kcp-fec13: four copies of every packet, for a tail that a lost packet
+# and its parity cannot stretch to kcp-go's 30 ms minimum retransmission
+# timeout):
 # cmd/transportbench serves in one namespace and sends N sequential small
 # requests from the other, and one row per run goes to kcploss.tsv (p50,
 # p99 and maximum latency, failed requests, requests per second).
@@ -29,6 +33,7 @@ readonly CASES=(
 	"tcp tcp://$SERVER_IP:9001"
 	"kcp-fast kcp://$SERVER_IP:9002?preset=fast"
 	"kcp-lossy kcp://$SERVER_IP:9003?preset=lossy"
+	"kcp-fec13 kcp://$SERVER_IP:9004?preset=lossy&fec=1,3"
 )
 
 [[ $EUID -eq 0 ]] || die "needs root: it creates network namespaces"
