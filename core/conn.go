@@ -317,10 +317,14 @@ func (c *conn) awaitRequest(timeout time.Duration, first bool) error {
 }
 
 // releaseBuffers returns the stream's empty buffers to the pool while it
-// waits; acquireBuffers takes them back.
+// waits, and lets its request tables go; acquireBuffers takes buffers
+// back, and the next request grows new tables.
 func (c *conn) releaseBuffers() {
 	c.r.r, c.r.w, c.r.floor = 0, 0, 0
 	c.putBuffers()
+	for _, s := range c.slots {
+		s.dropTables()
+	}
 }
 
 func (c *conn) acquireBuffers() {

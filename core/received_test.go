@@ -12,32 +12,40 @@ import (
 // with Received + Duration no later than the handler's return, and zero
 // once the handler returned.
 func TestReceivedPlacesTheReceiptOnTheClock(t *testing.T) {
-	var kept *core.Request
-	var received, handlerStart, returned time.Time
-	var rw core.ResponseWritten
+	type seen struct {
+		received, handlerStart, returned time.Time
+		rw                               core.ResponseWritten
+		keptReceived                     time.Time // the first request's, read during the second
+	}
+	results := make(chan seen, 2)
+	var kept *core.Request // touched by the serving goroutine alone
 	h := core.HandlerFunc(func(req *core.Request, w *core.ResponseWriter) core.ResponseWritten {
-		handlerStart = time.Now()
-		received = req.Received()
+		s := seen{handlerStart: time.Now(), received: req.Received()}
+		if kept != nil {
+			s.keptReceived = kept.Received()
+		}
 		kept = req
-		rw = w.SendString(200, "ok")
-		returned = time.Now()
-		return rw
+		s.rw = w.SendString(200, "ok")
+		s.returned = time.Now()
+		results <- s
+		return s.rw
 	})
 	x := serve(t, nil, h)
 	before := time.Now()
 	x.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
 	x.response("GET")
+	first := <-results
 	switch {
-	case received.IsZero():
+	case first.received.IsZero():
 		t.Fatal("Received is zero inside the handler")
-	case received.Before(before) || received.After(handlerStart):
-		t.Errorf("received %v, want between the send %v and the handler's start %v", received, before, handlerStart)
-	case received.Add(rw.Duration()).After(returned):
-		t.Errorf("received + duration %v is after the handler returned %v", received.Add(rw.Duration()), returned)
+	case first.received.Before(before) || first.received.After(first.handlerStart):
+		t.Errorf("received %v, want between the send %v and the handler's start %v", first.received, before, first.handlerStart)
+	case first.received.Add(first.rw.Duration()).After(first.returned):
+		t.Errorf("received + duration %v is after the handler returned %v", first.received.Add(first.rw.Duration()), first.returned)
 	}
-	x.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n") // the handler of the first has certainly returned
+	x.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
 	x.response("GET")
-	if got := kept.Received(); !got.IsZero() {
-		t.Errorf("a dead request still reports %v", got)
+	if second := <-results; !second.keptReceived.IsZero() {
+		t.Errorf("the first request, its handler returned, still reports %v", second.keptReceived)
 	}
 }

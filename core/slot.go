@@ -67,6 +67,13 @@ func (c *conn) nextSlot() *slot {
 	return s
 }
 
+// dropTables lets the header, trailer and path value tables of a retired
+// slot go, for a stream that waits idle: the next request grows new ones.
+func (s *slot) dropTables() {
+	s.req.header, s.req.trailer, s.req.pathValues = RequestHeader{}, RequestHeader{}, nil
+	s.w.header, s.w.trailer = Header{}, Header{}
+}
+
 // retire kills the slot's handles when its handler returns (or when no
 // handler will run).
 func (c *conn) retire(s *slot) {
