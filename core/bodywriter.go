@@ -425,8 +425,7 @@ func (w *ResponseWriter) sendFile(c *conn, rf io.ReaderFrom, f *os.File) error {
 		if n == 0 {
 			return io.ErrUnexpectedEOF // the file is shorter than declared
 		}
-		w.last = c.clock()
-		c.lastActivity = w.last
+		w.lastByte(c, c.clock())
 	}
 	return w.err
 }

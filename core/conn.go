@@ -18,7 +18,7 @@ import (
 type conn struct {
 	rwc     io.ReadWriteCloser
 	handler Handler
-	opts    Options
+	opts    *Options // with defaults; shared by the streams of a Serve
 	tracker *tracked // set when a Server serves the stream
 
 	r    connReader
@@ -30,7 +30,7 @@ type conn struct {
 	bufs         *connBuffers
 	wd           watchdog
 	in           bodyIn
-	watch        watcher
+	watch        *watcher // made for the first request that is watched
 
 	// The handles of a request live in a slot; two slots alternate, so a
 	// handle kept past its handler is dead while the next request is
@@ -95,10 +95,11 @@ func ServeConn(stream io.ReadWriteCloser, h Handler, opts *Options) error {
 		stream.Close()
 		return ErrNoHandler
 	}
-	return serveConn(stream, h, opts.withDefaults(), nil)
+	o := opts.withDefaults()
+	return serveConn(stream, h, &o, nil)
 }
 
-func serveConn(stream io.ReadWriteCloser, h Handler, opts Options, t *tracked) error {
+func serveConn(stream io.ReadWriteCloser, h Handler, opts *Options, t *tracked) error {
 	c := &conn{rwc: stream, handler: h, opts: opts, tracker: t}
 	c.acquireBuffers()
 	c.r.reset(stream)
@@ -250,7 +251,7 @@ func (c *conn) readRequest(s *slot, first bool) error {
 				c.wd.idle()
 			}
 			s.start = time.Now()
-			if err := parseRequest(&s.req, head, scanner.fieldLineEnds(), &c.opts); err != nil {
+			if err := parseRequest(&s.req, head, scanner.fieldLineEnds(), c.opts); err != nil {
 				return err
 			}
 			c.in.reset(c, &s.req)

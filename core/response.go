@@ -40,8 +40,10 @@ type ResponseWriter struct {
 	headBytes int64
 	bodyBytes int64
 
-	first          time.Time // first byte accepted by the stream
-	last           time.Time
+	// When the stream accepted the first and the last byte, from the
+	// slot's start (offsets, not times: a conn holds two writers).
+	ttfb, ttlb     time.Duration
+	timed          bool // ttfb is set
 	err            error
 	writeFailed    bool // the stream refused a write
 	buffered       bool // complete in the write buffer, not yet written
@@ -375,7 +377,8 @@ func (w *ResponseWriter) complete(c *conn, now time.Time) {
 	w.headBytes += int64(w.headLeft)
 	w.bodyBytes += w.bodyLeft
 	w.headLeft, w.bodyLeft = 0, 0
-	w.first, w.last = now, now
+	w.ttfb = now.Sub(w.s.start)
+	w.ttlb, w.timed = w.ttfb, true
 	c.lastActivity = now
 	c.batched = len(c.wbuf)
 	c.batchedCount++
@@ -405,8 +408,8 @@ func (w *ResponseWriter) accepted(c *conn, n int, err error, now time.Time) {
 // reached records that bytes of the response reached the stream at now.
 func (w *ResponseWriter) reached(now time.Time) {
 	w.onWire = true
-	if w.first.IsZero() {
-		w.first = now
+	if !w.timed {
+		w.ttfb, w.timed = now.Sub(w.s.start), true
 	}
 }
 
@@ -435,8 +438,7 @@ func (w *ResponseWriter) writeDirect(c *conn, b []byte, s string) error {
 }
 
 func (w *ResponseWriter) wrote(c *conn, err error) {
-	w.last = c.clock()
-	c.lastActivity = w.last
+	w.lastByte(c, c.clock())
 	if err != nil {
 		w.writeFailed = true
 		c.broken = true
@@ -519,12 +521,17 @@ func (w *ResponseWriter) result() ResponseWritten {
 		buffered:  w.buffered,
 		err:       w.err,
 	}
-	if !w.first.IsZero() {
-		start := w.s.start
-		rw.ttfb = w.first.Sub(start)
-		rw.duration = w.last.Sub(start)
+	if w.timed {
+		rw.ttfb, rw.duration = w.ttfb, w.ttlb
 	}
 	return rw
+}
+
+// lastByte records that the stream accepted the response's latest bytes
+// at now.
+func (w *ResponseWriter) lastByte(c *conn, now time.Time) {
+	w.ttlb = now.Sub(w.s.start)
+	c.lastActivity = now
 }
 
 // SendInformational sends an interim response with status (102, 103

@@ -134,7 +134,7 @@ func (s *Server) Serve(l Listener) error {
 		}
 		spawn(func() {
 			defer s.untrackStream(t)
-			serveConn(stream, s.Handler, opts, t)
+			serveConn(stream, s.Handler, &opts, t)
 		})
 	}
 }

@@ -38,14 +38,17 @@ func isTimeout(err error) bool {
 // watchClient starts the watcher if the request allows it.
 func (c *conn) watchClient() {
 	s := c.cur
-	w := &c.watch
-	if c.opts.Go == nil || c.wd.deadlines == nil || w.active || c.hijacked ||
+	if c.opts.Go == nil || c.wd.deadlines == nil || c.watch != nil && c.watch.active || c.hijacked ||
 		s.req.ctx == nil || !c.in.done() || c.r.stashed || c.r.err != nil {
 		return
 	}
 	if b, ok := c.rwc.(interface{ BackgroundReadable() bool }); ok && !b.BackgroundReadable() {
 		return
 	}
+	if c.watch == nil {
+		c.watch = new(watcher) // only streams whose handlers ask for a context
+	}
+	w := c.watch
 	w.active = true
 	w.done = make(chan struct{})
 	w.n, w.err = 0, nil
@@ -69,8 +72,8 @@ func (c *conn) watchClient() {
 // stopWatching stops the watcher and keeps what it read: a byte of the
 // next request, or the end of the stream.
 func (c *conn) stopWatching() {
-	w := &c.watch
-	if !w.active {
+	w := c.watch
+	if w == nil || !w.active {
 		return
 	}
 	w.stopping.Store(true)
