@@ -3,8 +3,15 @@
 # resident memory, for tophat, net/http and fasthttp: it starts the server
 # (cmd/helloserver), reads its VmRSS, has cmd/idleconns (another process)
 # open CONNS connections and send one request on each, lets them sit idle
-# for IDLE, reads VmRSS again and divides the growth by CONNS. Rounds
-# alternate the implementations. One row per run goes to idle.tsv.
+# for IDLE, reads VmRSS again and divides the growth by CONNS. Then it asks
+# the server (SIGUSR1) to collect garbage and return free memory to the
+# system, as every Go runtime does on its own within minutes (a forced
+# collection every two minutes, then the scavenger), and reads VmRSS a
+# third time: the settled cost, without the buffers freed by idle streams
+# that the runtime has not yet given back (two collections: a sync.Pool's
+# contents survive one). Every implementation gets the
+# same treatment. Rounds alternate the implementations. One row per run
+# goes to idle.tsv.
 #
 # Kernel socket buffers are not in VmRSS: this is the server process's own
 # cost (goroutine stacks, buffers, per-connection state).
@@ -73,7 +80,7 @@ mkdir -p "$raw"
 [[ -s $out/machine.txt ]] || machine_info >"$out/machine.txt"
 
 results="$out/idle.tsv"
-printf 'round\timpl\tconns\trss_before_kib\trss_after_kib\tbytes_per_conn\n' >"$results"
+printf 'round\timpl\tconns\trss_before_kib\trss_after_kib\tbytes_per_conn\trss_settled_kib\tsettled_bytes_per_conn\n' >"$results"
 for ((round = 1; round <= ROUNDS; round++)); do
 	for impl in $IMPLS; do
 		for ((i = 0; i < WAIT_TENTHS; i++)); do listening || break; sleep 0.1; done
@@ -99,12 +106,16 @@ for ((round = 1; round <= ROUNDS; round++)); do
 		grep -q "^ready $CONNS\$" "$raw/$impl-r$round.client.out" || die "idleconns not ready: $(cat "$raw/$impl-r$round.client.out")"
 		sleep "${IDLE%s}"
 		after=$(rss_kib "$server_pid")
+		kill -USR1 "$server_pid"
+		sleep 1
+		settled=$(rss_kib "$server_pid")
 		stop_client
 		stop_server
 		per=$(((after - before) * 1024 / CONNS))
-		printf '%d\t%s\t%d\t%d\t%d\t%d\n' "$round" "$impl" "$CONNS" "$before" "$after" "$per" >>"$results"
-		printf 'round %d/%d %-9s %6d KiB -> %6d KiB: %6d bytes per idle connection\n' \
-			"$round" "$ROUNDS" "$impl" "$before" "$after" "$per" >&2
+		settled_per=$(((settled - before) * 1024 / CONNS))
+		printf '%d\t%s\t%d\t%d\t%d\t%d\t%d\t%d\n' "$round" "$impl" "$CONNS" "$before" "$after" "$per" "$settled" "$settled_per" >>"$results"
+		printf 'round %d/%d %-9s %6d KiB -> %6d KiB: %6d bytes per idle connection, %6d settled\n' \
+			"$round" "$ROUNDS" "$impl" "$before" "$after" "$per" "$settled_per" >&2
 	done
 done
 echo "idle rows: $results" >&2

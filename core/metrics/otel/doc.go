@@ -14,17 +14,17 @@
 // span's context becomes the request's (Request.SetContext), so the
 // handler's own spans and outgoing calls join the trace.
 //
-//	head parsed ─► Middleware: span starts ─► handler ─► first byte ─► last byte ─► receipt
-//	                            │                          │             │
-//	                            start                      event         span end
-//	                                                       "tophat.response.first_byte"
+//	head parsed ─► Middleware ─► handler ─► first byte ─► last byte ─► receipt
+//	│                                         │             │
+//	span start (Request.Received)             event         span end
+//	                                          "tophat.response.first_byte"
 //
 // The span ends when the response's last byte was written to the stream,
 // as the receipt (core.ResponseWritten) reports, not when the handler
 // returned, and carries the event FirstByteEvent at the time its first
-// byte was: the span matches the wire. The receipt's times run from the
-// arrival of the request head, a moment before the middleware is called,
-// so both fall a little late, by the time the core takes to call it.
+// byte was: the span matches the wire. The span starts at
+// core.Request.Received, the arrival of the request head, which is the
+// instant the receipt's times count from.
 //
 // Its name is "METHOD route" ("GET /users/{id}") once a router recorded a
 // pattern, "METHOD" otherwise, and "HTTP" stands for a method outside the

@@ -40,6 +40,8 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -74,6 +76,18 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// SIGUSR1 collects garbage twice (what sits in a sync.Pool survives
+	// one collection) and returns free memory to the system, for idle.sh's
+	// settled reading: what stays resident once the runtime has caught up,
+	// as it does within minutes on a server left alone.
+	settle := make(chan os.Signal, 1)
+	signal.Notify(settle, syscall.SIGUSR1)
+	go func() {
+		for range settle {
+			runtime.GC()
+			debug.FreeOSMemory()
+		}
+	}()
 	if err := serve(ctx, *impl, *canned, *addr, cert, func(net.Addr) {}); err != nil {
 		log.Fatal(err)
 	}
