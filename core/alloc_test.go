@@ -31,6 +31,31 @@ func TestKeepAliveAllocations(t *testing.T) {
 	}
 }
 
+// TestRepeatedPathAllocations: a handler that asks for the path, as most
+// do, pays nothing when a stream repeats it (Request.Path reuses the last
+// string), as a client polling one endpoint does.
+func TestRepeatedPathAllocations(t *testing.T) {
+	byPath := core.HandlerFunc(func(req *core.Request, w *core.ResponseWriter) core.ResponseWritten {
+		if req.Path() != "/plaintext" {
+			return w.SendString(404, "")
+		}
+		return w.SendString(200, "Hello, World!")
+	})
+	serve := func(n int) {
+		s := &replayStream{request: []byte(benchRequest), left: n}
+		if err := core.ServeConn(s, byPath, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	serve(10)
+	const requests = 1000
+	many := testing.AllocsPerRun(10, func() { serve(requests + 2) })
+	few := testing.AllocsPerRun(10, func() { serve(2) })
+	if perRequest := (many - few) / requests; perRequest > 0 {
+		t.Fatalf("%.3f allocations per request calling Path, want 0", perRequest)
+	}
+}
+
 // TestStreamAllocations bounds what a stream costs on the heap beyond the
 // pooled buffers: its own state, not a buffer per stream. A stream that
 // reads no body once allocated a 4 KiB drain buffer it kept while idle.

@@ -44,18 +44,21 @@ type conn struct {
 	// the wait for the next request starts; it saves a clock read.
 	lastActivity time.Time
 
+	bodyErr  *ProtocolError // the request body broke
+	requests uint64         // heads read whole, refused ones too
+	lastPath string         // the last undecoded path Request.Path made a string of
+	tlsCache *tls.ConnectionState
+
+	// The flags sit together: the conn fits a size class with no room to
+	// spare (TestConnFitsItsSizeClass).
 	expect       bool // the request has Expect: 100-continue
 	sentContinue bool
 	broken       bool // the stream cannot carry another request
 	hijacked     bool
-	bodyErr      *ProtocolError // the request body broke
-	bodyReported bool           // and OnReject heard of it
-	clientGone   bool           // a body read found the client gone
-	end          EndReason      // why serving ends, once known
-	requests     uint64         // heads read whole, refused ones too
-
-	tlsChecked bool
-	tlsCache   *tls.ConnectionState
+	bodyReported bool      // and OnReject heard of bodyErr
+	clientGone   bool      // a body read found the client gone
+	end          EndReason // why serving ends, once known
+	tlsChecked   bool
 }
 
 // connBuffers are a stream's read and write buffers, pooled between

@@ -116,13 +116,28 @@ func (r *Request) TargetForm() TargetForm { return r.form }
 // absolute form without a path, "*" for the asterisk form, "" for the
 // authority form). The core has checked that every escape is well formed.
 func (r *Request) Path() string {
-	if r.pathString == "" && len(r.path) > 0 && !r.dead() {
+	if r.pathString != "" || len(r.path) == 0 {
+		return r.pathString
+	}
+	c := r.s.live()
+	if c == nil {
+		return ""
+	}
+	if bytes.IndexByte(r.path, '%') >= 0 {
 		if p, err := url.PathUnescape(string(r.path)); err == nil {
 			r.pathString = p
 		} else {
 			r.pathString = string(r.path)
 		}
+		return r.pathString
 	}
+	// Nothing to decode. A stream's requests often repeat a path (a
+	// client polling, a health check, a benchmark): the last one's string
+	// is reused when the bytes match, and costs no allocation.
+	if string(r.path) != c.lastPath {
+		c.lastPath = string(r.path)
+	}
+	r.pathString = c.lastPath
 	return r.pathString
 }
 
