@@ -46,8 +46,11 @@ type conn struct {
 
 	bodyErr  *ProtocolError // the request body broke
 	requests uint64         // heads read whole, refused ones too
-	lastPath string         // the last undecoded path Request.Path made a string of
-	tlsCache *tls.ConnectionState
+	// sinceFullRead is the time from the last full clock read to the
+	// current request's start (see startTime).
+	sinceFullRead time.Duration
+	lastPath      string // the last undecoded path Request.Path made a string of
+	tlsCache      *tls.ConnectionState
 
 	// The flags sit together: the conn fits a size class with no room to
 	// spare (TestConnFitsItsSizeClass).
@@ -253,7 +256,7 @@ func (c *conn) readRequest(s *slot, first bool) error {
 			if armed {
 				c.wd.idle()
 			}
-			s.start = time.Now()
+			s.start = c.startTime()
 			if err := parseRequest(&s.req, head, scanner.fieldLineEnds(), c.opts); err != nil {
 				return err
 			}
@@ -570,10 +573,27 @@ func (c *conn) writeError(err error) error {
 	return err
 }
 
-// clock returns the time. A full clock read (wall and monotonic) is taken
-// once per request, when its head is parsed; every later reading during
-// the request is that time plus the monotonic time elapsed, which costs
-// one clock read instead of two, on the hot path several times a request.
+// startTime reads the clock for the start of the current request: the
+// previous request's start plus the monotonic time elapsed, which costs
+// one clock read instead of the two of a full one (wall and monotonic). A
+// full read is taken for a stream's first request and once the last full
+// read is a second old, so the wall time (the Date field) never lags a
+// change of the system clock by more than a second.
+func (c *conn) startTime() time.Time {
+	prev := c.slots[(c.seq+1)&1].start // the previous request's slot
+	if !prev.IsZero() {
+		if d := time.Since(prev); d >= 0 && c.sinceFullRead+d < time.Second {
+			c.sinceFullRead += d
+			return prev.Add(d)
+		}
+	}
+	c.sinceFullRead = 0
+	return time.Now()
+}
+
+// clock returns the time. Every reading during a request is its start
+// plus the monotonic time elapsed, which costs one clock read instead of
+// two, on the hot path several times a request.
 func (c *conn) clock() time.Time {
 	if c.cur == nil || c.cur.start.IsZero() {
 		return time.Now()

@@ -36,3 +36,38 @@ func TestNextDue(t *testing.T) {
 		}
 	}
 }
+
+// TestStartTimeReadsTheWallClockEverySecond checks that a request's start
+// is derived from the previous one's while the last full clock read is
+// less than a second old, and read in full after that.
+func TestStartTimeReadsTheWallClockEverySecond(t *testing.T) {
+	c := &conn{}
+	for i := range c.slots {
+		c.slots[i] = newSlot(&c.slotMem[i])
+	}
+	c.seq = 2 // the current request's slot is 0, the previous one's 1
+	prev := &c.slots[1].start
+
+	*prev = time.Now().Add(-400 * time.Millisecond)
+	got := c.startTime()
+	if c.sinceFullRead < 400*time.Millisecond || got.Sub(*prev) != c.sinceFullRead {
+		t.Fatalf("derived start %v after the previous one, %v since the full read; want 400ms or more for both",
+			got.Sub(*prev), c.sinceFullRead)
+	}
+
+	*prev = time.Now().Add(-700 * time.Millisecond) // 1.1 s since the full read
+	got = c.startTime()
+	if c.sinceFullRead != 0 {
+		t.Fatalf("%v since the full read after more than a second, want a full read", c.sinceFullRead)
+	}
+	if d := time.Since(got); d < 0 || d > time.Second {
+		t.Fatalf("full read %v ago", d)
+	}
+
+	c.slots[1].start = time.Time{} // no previous request
+	c.sinceFullRead = 5 * time.Millisecond
+	c.startTime()
+	if c.sinceFullRead != 0 {
+		t.Fatal("a stream's first request did not read the clock in full")
+	}
+}

@@ -60,7 +60,8 @@ func (c *conn) nextSlot() *slot {
 		s = newSlot(new(slot))
 		c.slots[i] = s
 	}
-	s.req.reset()
+	// The Request was reset when the slot was retired (a fresh slot is
+	// zero); the ResponseWriter is reset here, with the request's number.
 	s.w.reset(c.seq)
 	s.c = c
 	c.cur = s
