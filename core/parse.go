@@ -2,7 +2,6 @@ package core
 
 import (
 	"bytes"
-	"encoding/binary"
 	"strings"
 )
 
@@ -610,10 +609,11 @@ var valueTable = func() (t [256]bool) {
 // value (valueTable). It looks at eight bytes at a time: a word with no
 // control byte (below 0x20, or 0x7F) passes whole, and only a word that
 // may hold one, such as a tab, is checked byte by byte.
-func validValueBytes(v []byte) bool {
+func validValueBytes[T ~string | ~[]byte](v T) bool {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	for len(v) >= 8 {
-		x := binary.LittleEndian.Uint64(v)
+		x := uint64(v[0]) | uint64(v[1])<<8 | uint64(v[2])<<16 | uint64(v[3])<<24 |
+			uint64(v[4])<<32 | uint64(v[5])<<40 | uint64(v[6])<<48 | uint64(v[7])<<56
 		below := (x - 0x20*ones) &^ x & highs // some byte < 0x20 (bytes >= 0x80 never flag)
 		y := x ^ 0x7f*ones
 		del := (y - ones) &^ y & highs // some byte == 0x7F
@@ -622,8 +622,8 @@ func validValueBytes(v []byte) bool {
 		}
 		v = v[8:]
 	}
-	for _, c := range v {
-		if !valueTable[c] {
+	for i := 0; i < len(v); i++ {
+		if !valueTable[v[i]] {
 			return false
 		}
 	}

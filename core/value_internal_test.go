@@ -14,6 +14,9 @@ func TestValidValueBytesAgreesWithTheTable(t *testing.T) {
 			if got, want := validValueBytes(v), valueTable[c]; got != want {
 				t.Fatalf("byte %#x at %d: got %v, want %v", c, pos, got, want)
 			}
+			if got, want := validFieldValue(string(v)), valueTable[c]; got != want {
+				t.Fatalf("byte %#x at %d of a string: got %v, want %v", c, pos, got, want)
+			}
 		}
 	}
 }
@@ -28,6 +31,9 @@ func FuzzValidValueBytes(f *testing.F) {
 		}
 		if got := validValueBytes(v); got != want {
 			t.Fatalf("validValueBytes(%q) = %v, want %v", v, got, want)
+		}
+		if got := validFieldValue(string(v)); got != want {
+			t.Fatalf("validFieldValue(%q) = %v, want %v", v, got, want)
 		}
 	})
 }
