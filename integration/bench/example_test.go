@@ -27,6 +27,8 @@ func Example() {
 	}
 	// Output:
 	// tophat 200 OK text/plain Hello, World! true
+	// tophat-router 200 OK text/plain Hello, World! true
+	// tophat-nethttp 200 OK text/plain Hello, World! true
 	// nethttp 200 OK text/plain Hello, World! true
 	// fasthttp 200 OK text/plain Hello, World! true
 }
