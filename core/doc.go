@@ -120,6 +120,13 @@
 //     timer update in the runtime.
 //   - The 4 KiB buffer that drains unread bodies lives with the pooled
 //     buffers and is made only when a body needs it.
+//   - Request.Path makes no string for a path it has seen last on the
+//     stream, nor decodes one without a percent sign.
+//   - No lock is shared by requests: the Date field is an atomic pointer,
+//     buffers come from a sync.Pool, and a Server's table of streams is
+//     locked when a stream starts and when it ends, never per request. A mutex profile of a Server under 64
+//     keep-alive clients on loopback (150,000 requests in 3 s) had every
+//     contended sample in the client (net/http), none in tophat.
 //
 // What is left of a keep-alive GET is parsing (about 40 %, most of it the
 // byte-by-byte token and field checks that strict parsing needs) and the
