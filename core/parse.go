@@ -162,7 +162,7 @@ func parseRequest(req *Request, head []byte, ends []int32, o *Options) error {
 			return errTooManyFields
 		}
 		req.header.fields = append(req.header.fields, field{name, value})
-		if !framingField[len(name)&31] {
+		if !namedField[len(name)&31] {
 			continue // most fields: no need to compare names
 		}
 		switch {
@@ -239,10 +239,12 @@ func parseRequest(req *Request, head []byte, ends []int32, o *Options) error {
 	return nil
 }
 
-// framingField marks the lengths of the field names parseRequest acts on
-// (Host, Expect, Connection, Content-Length, Transfer-Encoding).
-var framingField = func() (t [32]bool) {
-	for _, n := range []string{"Host", "Expect", "Connection", "Content-Length", "Transfer-Encoding"} {
+// namedField marks the lengths of the field names the core acts on: in a
+// request Host, Expect, Connection, Content-Length and Transfer-Encoding,
+// in a response the last three and Date. A name of another length needs
+// no comparison.
+var namedField = func() (t [32]bool) {
+	for _, n := range []string{"Host", "Expect", "Connection", "Content-Length", "Transfer-Encoding", "Date"} {
 		t[len(n)] = true
 	}
 	return t
@@ -404,7 +406,7 @@ func parseField(line []byte) (name, value []byte, err error) {
 	}
 	name = line[:i]
 	value = trimOWS(line[i+1:])
-	if !validValueBytes(value) {
+	if !validFieldValue(value) {
 		return nil, nil, bad("invalid character in header field value")
 	}
 	return name, value, nil
@@ -605,11 +607,13 @@ var valueTable = func() (t [256]bool) {
 	return t
 }()
 
-// validValueBytes reports whether every byte of v is allowed in a field
-// value (valueTable). It looks at eight bytes at a time: a word with no
-// control byte (below 0x20, or 0x7F) passes whole, and only a word that
-// may hold one, such as a tab, is checked byte by byte.
-func validValueBytes[T ~string | ~[]byte](v T) bool {
+// validFieldValue reports whether every byte of v is allowed in a field
+// value (valueTable), request or response: no CR, LF, NUL or other
+// control, which would let a value end the field or the head (request
+// smuggling, response splitting). It looks at eight bytes at a time: a
+// word with no control byte (below 0x20, or 0x7F) passes whole, and only a
+// word that may hold one, such as a tab, is checked byte by byte.
+func validFieldValue[T ~string | ~[]byte](v T) bool {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	for len(v) >= 8 {
 		x := uint64(v[0]) | uint64(v[1])<<8 | uint64(v[2])<<16 | uint64(v[3])<<24 |

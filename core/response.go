@@ -260,9 +260,9 @@ func (w *ResponseWriter) appendHead(c *conn, now time.Time) error {
 			c.wbuf = c.wbuf[:start]
 			return ErrInvalidHeader
 		}
-		switch n := len(f.name); {
-		case n != 14 && n != 17 && n != 10 && n != 4:
-			// None of the names below: most fields skip the comparisons.
+		switch {
+		case !namedField[len(f.name)&31]:
+			// Most fields: no need to compare names.
 		case equalFold(f.name, "Content-Length"), equalFold(f.name, "Transfer-Encoding"):
 			continue // framing is decided by the core, below
 		case equalFold(f.name, "Connection"):
@@ -750,10 +750,6 @@ func validFieldName(s string) bool {
 	}
 	return true
 }
-
-// validFieldValue refuses CR, LF, NUL and other controls, which would let
-// a value end the field or the head (response splitting).
-func validFieldValue(s string) bool { return validValueBytes(s) }
 
 func hasTokenString(v, token string) bool {
 	for len(v) > 0 {

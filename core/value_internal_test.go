@@ -2,16 +2,16 @@ package core
 
 import "testing"
 
-// TestValidValueBytesAgreesWithTheTable checks the word-at-a-time check
+// TestValidFieldValueAgreesWithTheTable checks the word-at-a-time check
 // against the byte table for every byte value at every position of a word
 // and in the tail.
-func TestValidValueBytesAgreesWithTheTable(t *testing.T) {
+func TestValidFieldValueAgreesWithTheTable(t *testing.T) {
 	base := []byte("text/plain,text/html;q=0.9,*/*;q=0.8 xyz")
 	for c := range 256 {
 		for pos := range len(base) {
 			v := append([]byte(nil), base...)
 			v[pos] = byte(c)
-			if got, want := validValueBytes(v), valueTable[c]; got != want {
+			if got, want := validFieldValue(v), valueTable[c]; got != want {
 				t.Fatalf("byte %#x at %d: got %v, want %v", c, pos, got, want)
 			}
 			if got, want := validFieldValue(string(v)), valueTable[c]; got != want {
@@ -21,7 +21,7 @@ func TestValidValueBytesAgreesWithTheTable(t *testing.T) {
 	}
 }
 
-func FuzzValidValueBytes(f *testing.F) {
+func FuzzValidFieldValue(f *testing.F) {
 	f.Add([]byte("gzip, deflate\tbr"))
 	f.Add([]byte("\x80\xff\x7f\x00"))
 	f.Fuzz(func(t *testing.T, v []byte) {
@@ -29,8 +29,8 @@ func FuzzValidValueBytes(f *testing.F) {
 		for _, c := range v {
 			want = want && valueTable[c]
 		}
-		if got := validValueBytes(v); got != want {
-			t.Fatalf("validValueBytes(%q) = %v, want %v", v, got, want)
+		if got := validFieldValue(v); got != want {
+			t.Fatalf("validFieldValue(%q) on bytes = %v, want %v", v, got, want)
 		}
 		if got := validFieldValue(string(v)); got != want {
 			t.Fatalf("validFieldValue(%q) = %v, want %v", v, got, want)
