@@ -62,33 +62,3 @@ func TestHistogramConcurrent(t *testing.T) {
 		t.Errorf("count %d sum %g, want %d and 4", s.Count, s.Sum, goroutines*each)
 	}
 }
-
-// TestTableBoundAndConcurrent: concurrent gets of the same keys make one
-// series each, and a full table adds nothing.
-func TestTableBoundAndConcurrent(t *testing.T) {
-	var tb table[int, int]
-	tb.max = 8
-	made := make(chan int, 100)
-	create := func(k int) *int { made <- k; return &k }
-	var wg sync.WaitGroup
-	for range 4 {
-		wg.Go(func() {
-			for k := range 10 {
-				v := tb.get(k, create)
-				if (k < 8) != (v != nil) || v != nil && *v != k {
-					t.Errorf("get(%d) = %v", k, v)
-				}
-			}
-		})
-	}
-	wg.Wait()
-	close(made)
-	if n := len(made); n != 8 {
-		t.Errorf("%d series made, want 8", n)
-	}
-	n := 0
-	tb.all(func(int, *int) { n++ })
-	if n != 8 {
-		t.Errorf("all visits %d, want 8", n)
-	}
-}

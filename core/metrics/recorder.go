@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 
 	"github.com/tophat-go/tophat/core"
+	"github.com/tophat-go/tophat/core/metrics/internal/cowmap"
 )
 
 // DefaultMaxSeries is the number of request series (distinct method,
@@ -36,12 +37,12 @@ type Config struct {
 // concurrent use, and one Recorder may serve several servers.
 type Recorder struct {
 	inFlight atomic.Int64
-	requests table[seriesKey, requestSeries]
+	requests cowmap.Map[seriesKey, *requestSeries]
 	overflow *requestSeries
 	// rejections counts refused requests by status; the core refuses
 	// with a status of 400 to 599, others are counted at 0.
 	rejections [600]atomic.Uint64
-	streams    table[string, streamSeries]
+	streams    cowmap.Map[string, *streamSeries]
 }
 
 // New returns a Recorder, or an error naming the field of cfg that is
@@ -54,7 +55,7 @@ func New(cfg Config) (*Recorder, error) {
 		cfg.MaxSeries = DefaultMaxSeries
 	}
 	r := &Recorder{overflow: newRequestSeries(seriesKey{OtherMethod, Overflow, 0})}
-	r.requests.max = cfg.MaxSeries
+	r.requests.Max = cfg.MaxSeries
 	return r, nil
 }
 
@@ -127,8 +128,8 @@ func (r *Recorder) unanswered(req *core.Request, cause int) {
 // series returns the series of req with status.
 func (r *Recorder) series(req *core.Request, status int) *requestSeries {
 	k := seriesKey{method: Method(req), route: Route(req), status: status}
-	s := r.requests.get(k, newRequestSeries)
-	if s == nil {
+	s, ok := r.requests.LoadOrCreate(k, newRequestSeries)
+	if !ok {
 		s = r.overflow
 	}
 	return s

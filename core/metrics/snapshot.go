@@ -88,7 +88,7 @@ type StreamsEnded struct {
 func (r *Recorder) Snapshot() Snapshot {
 	var s Snapshot
 	s.InFlight = r.inFlight.Load()
-	r.requests.all(func(_ seriesKey, rs *requestSeries) {
+	r.requests.Range(func(_ seriesKey, rs *requestSeries) {
 		s.Requests = append(s.Requests, rs.snapshot())
 	})
 	if r.overflow.count.Load() > 0 {
@@ -102,7 +102,7 @@ func (r *Recorder) Snapshot() Snapshot {
 			s.Rejections = append(s.Rejections, Rejections{Status: status, Count: n})
 		}
 	}
-	r.streams.all(func(_ string, ss *streamSeries) {
+	r.streams.Range(func(_ string, ss *streamSeries) {
 		s.Streams = append(s.Streams, ss.snapshot())
 	})
 	slices.SortFunc(s.Streams, func(a, b StreamSeries) int { return cmp.Compare(a.Transport, b.Transport) })

@@ -40,7 +40,7 @@ func (r *Recorder) reject(rj core.Rejection) {
 // again at the end, from the closed stream: the LocalAddr of every
 // transport's streams outlives Close.
 func (r *Recorder) stream(ev core.StreamEvent) {
-	s := r.streams.get(Transport(ev.Stream), newStreamSeries)
+	s, _ := r.streams.LoadOrCreate(Transport(ev.Stream), newStreamSeries) // unbounded: transports are few
 	if !ev.Ended {
 		s.accepted.Add(1)
 		s.active.Add(1)

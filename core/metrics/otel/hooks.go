@@ -25,12 +25,12 @@ type streamEntry struct {
 }
 
 func (t *Telemetry) streamEntry(k streamKey) *streamEntry {
-	if e, ok := t.streamSets.load(k); ok {
+	if e, ok := t.streamSets.Load(k); ok {
 		return e
 	}
 	byTransport := attribute.NewSet(TransportKey.String(k.transport))
 	byReason := attribute.NewSet(TransportKey.String(k.transport), EndReasonKey.String(k.reason.String()))
-	return t.streamSets.store(k, &streamEntry{
+	return t.streamSets.Store(k, &streamEntry{
 		transport: []metric.AddOption{metric.WithAttributeSet(byTransport)},
 		ended:     []metric.AddOption{metric.WithAttributeSet(byReason)},
 		lifetime:  []metric.RecordOption{metric.WithAttributeSet(byReason)},
@@ -53,10 +53,10 @@ func (t *Telemetry) stream(ev core.StreamEvent) {
 
 // rejected counts a request the core refused, by the status of its answer.
 func (t *Telemetry) rejected(r core.Rejection) {
-	opts, ok := t.statusSets.load(r.Status)
+	opts, ok := t.statusSets.Load(r.Status)
 	if !ok {
 		set := attribute.NewSet(semconv.HTTPResponseStatusCode(r.Status))
-		opts = t.statusSets.store(r.Status, []metric.AddOption{metric.WithAttributeSet(set)})
+		opts = t.statusSets.Store(r.Status, []metric.AddOption{metric.WithAttributeSet(set)})
 	}
 	t.rejections.Add(context.Background(), 1, opts...)
 }

@@ -125,19 +125,19 @@ func (t *Telemetry) newRequestEntry(k requestKey) *requestEntry {
 }
 
 func (t *Telemetry) requestEntry(k requestKey) *requestEntry {
-	if e, ok := t.requests.load(k); ok {
+	if e, ok := t.requests.Load(k); ok {
 		return e
 	}
-	return t.requests.store(k, t.newRequestEntry(k))
+	return t.requests.Store(k, t.newRequestEntry(k))
 }
 
 func (t *Telemetry) activeOptions(method string, tls bool) []metric.AddOption {
 	k := activeKey{method, tls}
-	if o, ok := t.activeSets.load(k); ok {
+	if o, ok := t.activeSets.Load(k); ok {
 		return o
 	}
 	set := attribute.NewSet(semconv.HTTPRequestMethodKey.String(method), scheme(tls))
-	return t.activeSets.store(k, []metric.AddOption{metric.WithAttributeSet(set)})
+	return t.activeSets.Store(k, []metric.AddOption{metric.WithAttributeSet(set)})
 }
 
 // serve is the middleware: a span around next when tracing, and the

@@ -13,6 +13,7 @@ import (
 	tracenoop "go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/tophat-go/tophat/core"
+	"github.com/tophat-go/tophat/core/metrics/internal/cowmap"
 )
 
 // ScopeName is the instrumentation scope of the tracer and the meter.
@@ -117,11 +118,19 @@ type Telemetry struct {
 	closedStreams  metric.Int64Counter
 	streamDuration metric.Float64Histogram
 
-	requests   cache[requestKey, *requestEntry]
-	activeSets cache[activeKey, []metric.AddOption]
-	statusSets cache[int, []metric.AddOption]
-	streamSets cache[streamKey, *streamEntry]
+	// Attribute sets made once per combination of labels (cowmap: reads
+	// take no lock and allocate nothing).
+	requests   cowmap.Map[requestKey, *requestEntry]
+	activeSets cowmap.Map[activeKey, []metric.AddOption]
+	statusSets cowmap.Map[int, []metric.AddOption]
+	streamSets cowmap.Map[streamKey, *streamEntry]
 }
+
+// maxCached bounds each cache of attribute sets. The keys are bounded
+// labels (methods, route patterns, statuses, causes, transports), so a
+// program stays far below it; past it, sets are built for each use instead
+// of growing the cache without end.
+const maxCached = 2048
 
 // New returns a Telemetry that makes its spans and instruments with the
 // providers of opts. An error means an instrument could not be made (the
@@ -140,6 +149,7 @@ func New(opts Options) (*Telemetry, error) {
 		filter:      opts.Filter,
 		tracer:      tp.Tracer(ScopeName, trace.WithSchemaURL(semconv.SchemaURL)),
 	}
+	t.requests.Max, t.activeSets.Max, t.statusSets.Max, t.streamSets.Max = maxCached, maxCached, maxCached, maxCached
 	if t.propagators == nil {
 		t.propagators = otel.GetTextMapPropagator()
 	}
