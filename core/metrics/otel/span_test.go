@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"strings"
 	"testing"
+	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -199,5 +200,25 @@ func checkWireTimes(t *testing.T, span sdktrace.ReadOnlySpan, rw core.ResponseWr
 	}
 	if got := events[0].Time.Sub(span.StartTime()); got != rw.TimeToFirstByte() {
 		t.Errorf("first byte %v after the start, receipt's TimeToFirstByte %v", got, rw.TimeToFirstByte())
+	}
+}
+
+// TestSpanStartsWhenTheHeadArrived: the span starts at Request.Received,
+// the instant the receipt's times count from, not when the middleware was
+// called, so its first-byte event and its end sit where the wire had them.
+func TestSpanStartsWhenTheHeadArrived(t *testing.T) {
+	h := newHarness(t, tophatotel.Options{})
+	received := make(chan time.Time, 1)
+	inner := core.HandlerFunc(func(req *core.Request, w *core.ResponseWriter) core.ResponseWritten {
+		received <- req.Received()
+		return w.SendString(200, "ok")
+	})
+	res := coretest.NewRequest("GET", "/", nil).Serve(h.tel.Middleware(inner))
+	if res.Status != 200 {
+		t.Fatalf("status %d", res.Status)
+	}
+	want := <-received
+	if span := h.oneSpan(t); !span.StartTime().Equal(want) {
+		t.Errorf("span starts %v after the head arrived, want at it", span.StartTime().Sub(want))
 	}
 }
