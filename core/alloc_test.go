@@ -3,8 +3,13 @@
 package core_test
 
 import (
+	"bufio"
+	"io"
+	"net"
+	"net/http"
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/tophat-go/tophat/core"
 )
@@ -85,3 +90,54 @@ func TestStreamAllocations(t *testing.T) {
 	}
 	t.Logf("%d bytes allocated per stream", perStream)
 }
+
+// TestIdleStreamStackAllocation: a Server's stream that goes quiet waits
+// for its next request on a goroutine with the smallest stack (2 KiB), not
+// on the one serving grew to 4 KiB or more, which the runtime would keep
+// for as long as the stream stays idle. Over TCP, as most idle streams are.
+func TestIdleStreamStackAllocation(t *testing.T) {
+	const streams = 500
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &core.Server{Handler: hello}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(tcpListener{ln}) }()
+	defer func() {
+		srv.Close()
+		<-served
+	}()
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for range streams {
+		c, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		if _, err := io.WriteString(c, "GET / HTTP/1.1\r\nHost: h\r\n\r\n"); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	// Let the streams settle into their wait, and the stacks of goroutines
+	// that ended go back to the heap.
+	time.Sleep(100 * time.Millisecond)
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	perStream := (int64(after.StackInuse) - int64(before.StackInuse)) / streams
+	if perStream > 3<<10 {
+		t.Fatalf("%d bytes of goroutine stack per idle stream, want the 2 KiB of a fresh goroutine", perStream)
+	}
+	t.Logf("%d bytes of goroutine stack per idle stream", perStream)
+}
+
+type tcpListener struct{ net.Listener }
+
+func (l tcpListener) Accept() (io.ReadWriteCloser, error) { return l.Listener.Accept() }

@@ -91,15 +91,71 @@ func TestBatchedResponsesPrecede100Continue(t *testing.T) {
 // readSizes records the size of every buffer the server reads into.
 type readSizes struct {
 	*pipe.Conn
-	mu    sync.Mutex
-	sizes []int
+	mu       sync.Mutex
+	sizes    []int
+	returned int // reads that returned
 }
 
 func (r *readSizes) Read(p []byte) (int, error) {
 	r.mu.Lock()
 	r.sizes = append(r.sizes, len(p))
 	r.mu.Unlock()
-	return r.Conn.Read(p)
+	n, err := r.Conn.Read(p)
+	r.mu.Lock()
+	r.returned++
+	r.mu.Unlock()
+	return n, err
+}
+
+// waitSize returns the size of the read that follows the n-th, once the
+// server has started it.
+func (r *readSizes) waitSize(t *testing.T, n int) int {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		r.mu.Lock()
+		sizes := r.sizes
+		r.mu.Unlock()
+		if len(sizes) > n {
+			return sizes[n]
+		}
+	}
+	t.Fatalf("the server started no read after its %dth", n)
+	return 0
+}
+
+func (r *readSizes) returnedReads() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.returned
+}
+
+// TestStreamHoldsBuffersOnlyWhileBusy: a stream waits for its next request
+// with a one-byte read, its buffers given back, after its first request
+// and after a pause; one whose requests come close together keeps its
+// buffers for a moment and reads the next request straight into them. So
+// a burst of clients that each send a request and go quiet leaves no pool
+// of freed buffers behind.
+func TestStreamHoldsBuffersOnlyWhileBusy(t *testing.T) {
+	server, client := pipe.New(nil)
+	rs := &readSizes{Conn: server}
+	x := serveStream(t, nil, echo, rs, client)
+	exchange := func(path string, want int, what string) {
+		t.Helper()
+		x.send("GET " + path + " HTTP/1.1\r\nHost: h\r\n\r\n")
+		if resp := x.response("GET"); !strings.Contains(resp.body, "path="+path+"\n") {
+			t.Fatalf("%s: %q", path, resp.body)
+		}
+		// No read can return before the next request is sent: the one
+		// after those returned is the wait for it.
+		got := rs.waitSize(t, rs.returnedReads())
+		if want == 1 && got != 1 || want > 1 && got <= 1 {
+			t.Errorf("after %s the stream waits with a %d-byte read; want %s", path, got, what)
+		}
+	}
+	exchange("/first", 1, "a one-byte read: one request is not busy")
+	exchange("/second", 2, "its buffers: two requests in quick succession")
+	time.Sleep(300 * time.Millisecond) // past the hold
+	exchange("/after-pause", 1, "a one-byte read: the stream paused")
 }
 
 // TestIdleStreamHoldsNoBuffers: a kept-alive stream that waits longer than

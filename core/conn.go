@@ -114,18 +114,56 @@ func serveConn(stream io.ReadWriteCloser, h Handler, opts *Options, t *tracked) 
 		c.slots[i] = newSlot(&c.slotMem[i])
 	}
 	c.lastActivity = time.Now()
-	if opts.OnStream == nil {
-		err := c.serve()
-		c.release()
-		return err
+	if opts.OnStream != nil {
+		opts.OnStream(StreamEvent{Stream: stream})
 	}
-	start := c.lastActivity
-	opts.OnStream(StreamEvent{Stream: stream})
-	err := c.serve()
+	return c.run(true, nil, c.lastActivity)
+}
+
+// run serves the stream from its next request (waitErr: the wait for it,
+// done already, failed) until it ends, or until it goes idle and moves to
+// a fresh goroutine (see mayMove). start is when serving began.
+func (c *conn) run(first bool, waitErr error, start time.Time) error {
+	moved := false
+	if c.tracker != nil {
+		defer func() {
+			if !moved {
+				c.tracker.srv.untrackStream(c.tracker)
+			}
+		}()
+	}
+	err := c.serve(first, waitErr)
+	if err == errMoved {
+		moved = true
+		c.tracker.srv.goroutines.Go(func() { c.resume(start) })
+		return nil
+	}
 	c.release()
-	opts.OnStream(StreamEvent{Stream: stream, Ended: true, Reason: c.end,
-		Requests: c.requests, Lifetime: time.Since(start), Err: err})
+	if c.opts.OnStream != nil {
+		c.opts.OnStream(StreamEvent{Stream: c.rwc, Ended: true, Reason: c.end,
+			Requests: c.requests, Lifetime: time.Since(start), Err: err})
+	}
 	return err
+}
+
+// resume goes on serving a stream that moved: it waits for the next
+// request in a shallow frame, on the fresh goroutine's smallest stack, and
+// only then serves it.
+func (c *conn) resume(start time.Time) {
+	err := c.waitForRequest(false)
+	c.run(false, err, start)
+}
+
+// mayMove reports whether a stream between requests is about to wait
+// without its buffers (see awaitRequest) on a goroutine of the Server's
+// own: then it moves to a fresh goroutine to wait. A goroutine starts with
+// a 2 KiB stack and serving a request grows it to 4 KiB or more, which the
+// runtime never shrinks while the goroutine is parked in a read; a fresh
+// one waits in 2 KiB. Streams served by ServeConn stay on the caller's
+// goroutine, and those of a Server with a Spawn of its own on Spawn's.
+func (c *conn) mayMove() bool {
+	return c.tracker != nil && c.tracker.srv.Spawn == nil && !c.r.pending() &&
+		!c.keepsBuffers(c.opts.IdleTimeout, false) && !c.busy()
 }
 
 // release returns the buffers to the pool. Every handle is dead by now.
@@ -157,12 +195,23 @@ func (c *conn) putBuffers() {
 // errQuiet ends a stream without an error to report.
 var errQuiet = errors.New("tophat: stream ended")
 
-func (c *conn) serve() error {
-	first := true
+// errMoved stops serving on this goroutine: the stream goes on, on another.
+var errMoved = errors.New("tophat: stream moved to another goroutine")
+
+// serve serves requests until the stream ends or moves (errMoved). first
+// says the next request is the stream's first; waitErr, that the wait for
+// it was done and failed.
+func (c *conn) serve(first bool, waitErr error) error {
 	for {
+		if !first && waitErr == nil && c.mayMove() {
+			return errMoved
+		}
 		s := c.nextSlot()
-		err := c.readRequest(s, first)
-		first = false
+		err := waitErr
+		if err == nil {
+			err = c.readRequest(s, first)
+		}
+		first, waitErr = false, nil
 		if err != nil {
 			return c.finish(s, err)
 		}
@@ -223,25 +272,8 @@ func (c *conn) finish(s *slot, err error) error {
 func (c *conn) readRequest(s *slot, first bool) error {
 	c.expect, c.sentContinue, c.bodyErr, c.bodyReported = false, false, nil, false
 	if !c.r.pending() {
-		c.flushBatched()
-		timeout := c.opts.IdleTimeout
-		if first {
-			timeout = c.opts.ReadHeaderTimeout
-		}
-		if !first {
-			c.tracker.setIdle(c)
-		}
-		err := c.awaitRequest(timeout, first)
-		if !c.tracker.setActive(c) {
-			c.end = EndShutdown
-			return errQuiet // the server is shutting down this idle stream
-		}
-		if err != nil {
-			c.end = EndClientClosed
-			if c.wd.isTimeout(err) {
-				c.end = EndIdleTimeout
-			}
-			return errQuiet // closed, timed out or broken between requests
+		if err := c.waitForRequest(first); err != nil {
+			return err
 		}
 	}
 	var scanner headScanner
@@ -282,11 +314,37 @@ func (c *conn) readRequest(s *slot, first bool) error {
 	}
 }
 
-// bufferHoldTime is how long a stream waiting for its next request keeps
-// its read and write buffers. A busy stream's next request comes within it
-// and is read with no extra cost; past it the buffers go back to the pool
-// and the wait goes on with a one-byte read, so an idle kept-alive stream
-// costs its goroutine and its conn, not 12 KiB of buffers.
+// waitForRequest waits for the first byte of the next request, the stream
+// marked idle meanwhile (unless it is the first).
+func (c *conn) waitForRequest(first bool) error {
+	c.flushBatched()
+	timeout := c.opts.IdleTimeout
+	if first {
+		timeout = c.opts.ReadHeaderTimeout
+	} else {
+		c.tracker.setIdle(c)
+	}
+	err := c.awaitRequest(timeout, first)
+	if !c.tracker.setActive(c) {
+		c.end = EndShutdown
+		return errQuiet // the server is shutting down this idle stream
+	}
+	if err != nil {
+		c.end = EndClientClosed
+		if c.wd.isTimeout(err) {
+			c.end = EndIdleTimeout
+		}
+		return errQuiet // closed, timed out or broken between requests
+	}
+	return nil
+}
+
+// bufferHoldTime is how long a busy stream waiting for its next request
+// keeps its read and write buffers. A busy stream's next request comes
+// within it and is read with no extra cost; past it the buffers go back to
+// the pool and the wait goes on with a one-byte read, so an idle
+// kept-alive stream costs its goroutine and its conn, not 12 KiB of
+// buffers. A stream that is not busy (see busy) gives them back at once.
 const bufferHoldTime = 200 * time.Millisecond
 
 // awaitRequest waits for the first byte of the next request, up to timeout
@@ -296,18 +354,20 @@ const bufferHoldTime = 200 * time.Millisecond
 // handshake (TLS on the serving goroutine), which a short deadline would
 // break for good.
 func (c *conn) awaitRequest(timeout time.Duration, first bool) error {
-	if first || c.wd.deadlines == nil || timeout >= 0 && timeout <= bufferHoldTime || c.r.floor > 0 || len(c.wbuf) > 0 {
+	if c.keepsBuffers(timeout, first) {
 		c.wd.read(c.lastActivity, timeout)
 		err := c.r.fill(1)
 		c.wd.idle()
 		return err
 	}
-	c.wd.read(c.lastActivity, bufferHoldTime) // the last write was a moment ago: no clock read
-	err := c.r.fill(1)
-	if err == nil || !c.wd.isTimeout(err) {
-		return err
+	if c.busy() {
+		c.wd.read(c.lastActivity, bufferHoldTime) // the last write was a moment ago: no clock read
+		err := c.r.fill(1)
+		if err == nil || !c.wd.isTimeout(err) {
+			return err
+		}
+		c.r.err = nil // a read that timed out loses nothing
 	}
-	c.r.err = nil // a read that timed out loses nothing
 	c.releaseBuffers()
 	c.wd.read(c.lastActivity, timeout)
 	n, err := c.rwc.Read(c.r.stashBuf[:])
@@ -321,6 +381,29 @@ func (c *conn) awaitRequest(timeout time.Duration, first bool) error {
 	}
 	c.r.err = err
 	return err
+}
+
+// keepsBuffers reports whether a wait for a request with timeout keeps the
+// stream's buffers throughout (see awaitRequest).
+func (c *conn) keepsBuffers(timeout time.Duration, first bool) bool {
+	return first || c.wd.deadlines == nil || timeout >= 0 && timeout <= bufferHoldTime || c.r.floor > 0 || len(c.wbuf) > 0
+}
+
+// busy reports whether the stream's last two requests started within
+// bufferHoldTime of each other, which makes a next request within the hold
+// likely. A stream's first wait, and its first after a pause, give the
+// buffers back at once: a burst of clients that each send a request or two
+// and then go quiet leaves behind no pool of freed buffers (memory the
+// runtime returns to the system only minutes later).
+func (c *conn) busy() bool {
+	// The two slots hold the starts of the last two requests (of the last
+	// and the next, once the next has its slot but not yet its start).
+	a, b := c.slots[0].start, c.slots[1].start
+	if a.IsZero() || b.IsZero() {
+		return false
+	}
+	d := a.Sub(b)
+	return d < bufferHoldTime && d > -bufferHoldTime
 }
 
 // releaseBuffers returns the stream's empty buffers to the pool while it

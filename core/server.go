@@ -25,8 +25,11 @@ type Server struct {
 	// Options apply to every stream; see Options for the defaults.
 	Options Options
 	// Spawn runs serve, which serves one stream to its end, on a goroutine
-	// of its choosing. nil starts a goroutine per stream; a Pool's Spawn
-	// reuses a fixed set of goroutines.
+	// of its choosing. nil starts a goroutine per stream, and moves a
+	// stream that goes quiet between requests to a fresh goroutine, whose
+	// smaller stack it waits on (see Performance in the package
+	// documentation). A Pool's Spawn reuses a fixed set of goroutines,
+	// and a stream keeps the one it was given.
 	Spawn func(serve func())
 	// MaxConns limits the streams served at once. At the limit Serve stops
 	// accepting until a stream ends, leaving new clients in the transport's
@@ -132,10 +135,7 @@ func (s *Server) Serve(l Listener) error {
 			s.freeSlot()
 			return ErrServerClosed
 		}
-		spawn(func() {
-			defer s.untrackStream(t)
-			serveConn(stream, s.Handler, &opts, t)
-		})
+		spawn(func() { serveConn(stream, s.Handler, &opts, t) }) // untracks the stream when it ends
 	}
 }
 
