@@ -278,6 +278,10 @@ func (c *conn) readRequest(s *slot, first bool) error {
 	}
 	var scanner headScanner
 	armed := false
+	// The last response waits in the write buffer, which it does only when
+	// bytes of this request were buffered behind it: if they hold the
+	// whole head, it was here when that response was done.
+	queued := c.batched > 0
 	for {
 		head, err := scanner.scanHead(&c.r, c.opts.MaxRequestLineBytes, c.opts.MaxHeaderBytes)
 		if err != nil {
@@ -288,7 +292,7 @@ func (c *conn) readRequest(s *slot, first bool) error {
 			if armed {
 				c.wd.idle()
 			}
-			s.start = c.startTime()
+			s.start = c.startTime(queued && !armed)
 			if err := parseRequest(&s.req, head, scanner.fieldLineEnds(), c.opts); err != nil {
 				return err
 			}
@@ -661,10 +665,17 @@ func (c *conn) writeError(err error) error {
 // one clock read instead of the two of a full one (wall and monotonic). A
 // full read is taken for a stream's first request and once the last full
 // read is a second old, so the wall time (the Date field) never lags a
-// change of the system clock by more than a second.
-func (c *conn) startTime() time.Time {
+// change of the system clock by more than a second. A request queued
+// behind the previous response (pipelined: its head was buffered whole
+// when that response was done) starts when that response was done, and
+// costs no clock read at all.
+func (c *conn) startTime(queued bool) time.Time {
 	prev := c.slots[(c.seq+1)&1].start // the previous request's slot
 	if !prev.IsZero() {
+		if d := c.lastActivity.Sub(prev); queued && d >= 0 && c.sinceFullRead+d < time.Second {
+			c.sinceFullRead += d
+			return c.lastActivity
+		}
 		if d := time.Since(prev); d >= 0 && c.sinceFullRead+d < time.Second {
 			c.sinceFullRead += d
 			return prev.Add(d)

@@ -49,14 +49,14 @@ func TestStartTimeReadsTheWallClockEverySecond(t *testing.T) {
 	prev := &c.slots[1].start
 
 	*prev = time.Now().Add(-400 * time.Millisecond)
-	got := c.startTime()
+	got := c.startTime(false)
 	if c.sinceFullRead < 400*time.Millisecond || got.Sub(*prev) != c.sinceFullRead {
 		t.Fatalf("derived start %v after the previous one, %v since the full read; want 400ms or more for both",
 			got.Sub(*prev), c.sinceFullRead)
 	}
 
 	*prev = time.Now().Add(-700 * time.Millisecond) // 1.1 s since the full read
-	got = c.startTime()
+	got = c.startTime(false)
 	if c.sinceFullRead != 0 {
 		t.Fatalf("%v since the full read after more than a second, want a full read", c.sinceFullRead)
 	}
@@ -66,7 +66,7 @@ func TestStartTimeReadsTheWallClockEverySecond(t *testing.T) {
 
 	c.slots[1].start = time.Time{} // no previous request
 	c.sinceFullRead = 5 * time.Millisecond
-	c.startTime()
+	c.startTime(false)
 	if c.sinceFullRead != 0 {
 		t.Fatal("a stream's first request did not read the clock in full")
 	}

@@ -49,3 +49,39 @@ func TestReceivedPlacesTheReceiptOnTheClock(t *testing.T) {
 		t.Errorf("the first request, its handler returned, still reports %v", second.keptReceived)
 	}
 }
+
+// TestPipelinedRequestCountsFromThePreviousResponse: a request whose head
+// was buffered whole behind the previous response counts from the moment
+// that response was done (its wait behind it included), which costs no
+// clock read; one that arrives later counts from its arrival.
+func TestPipelinedRequestCountsFromThePreviousResponse(t *testing.T) {
+	type seen struct {
+		received time.Time
+		rw       core.ResponseWritten
+	}
+	results := make(chan seen, 3)
+	h := core.HandlerFunc(func(req *core.Request, w *core.ResponseWriter) core.ResponseWritten {
+		rw := w.SendString(200, "ok")
+		results <- seen{req.Received(), rw}
+		return rw
+	})
+	x := serve(t, nil, h)
+	x.send("GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\n")
+	x.response("GET")
+	x.response("GET")
+	first, second := <-results, <-results
+	if !first.rw.Buffered() {
+		t.Fatal("the first response did not wait for the pipelined one behind it")
+	}
+	if done := first.received.Add(first.rw.Duration()); !second.received.Equal(done) {
+		t.Errorf("the pipelined request was received at %v, want %v, when the response before it was done",
+			second.received, done)
+	}
+	time.Sleep(10 * time.Millisecond)
+	sent := time.Now()
+	x.send("GET /3 HTTP/1.1\r\nHost: x\r\n\r\n")
+	x.response("GET")
+	if third := <-results; third.received.Before(sent) {
+		t.Errorf("a request sent at %v was received at %v, before it was sent", sent, third.received)
+	}
+}
