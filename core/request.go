@@ -71,12 +71,19 @@ const (
 
 // reset empties r for the next request, keeping its storage. Everything
 // that pointed into the read buffer goes, so a dead Request reads nothing.
+//
+// Field by field, as ResponseWriter.reset, and for the same reason.
 func (r *Request) reset() {
-	s, header, trailer, values := r.s, r.header, r.trailer, r.pathValues
-	header.reset()
-	trailer.reset()
-	clear(values)
-	*r = Request{s: s, header: header, trailer: trailer, body: Body{s: s}, pathValues: values[:0]}
+	r.header.reset()
+	r.trailer.reset()
+	clear(r.pathValues)
+	r.method, r.target, r.path, r.rawQuery, r.host = nil, nil, nil, nil, nil
+	r.form, r.minor, r.contentLength = 0, 0, 0
+	r.chunked, r.closeAfter, r.keepAlive10, r.expectContinue, r.upgrade = false, false, false, false, false
+	r.body.s = r.s
+	r.methodString, r.pathString, r.query = "", "", nil
+	r.ctx, r.cancel = nil, nil
+	r.pattern, r.pathValues = "", r.pathValues[:0]
 }
 
 // dead reports whether the handler that received r has returned.
@@ -200,7 +207,10 @@ func (r *Request) Pattern() string { return r.pattern }
 // Received returns when the request's head had arrived whole and the
 // core began serving it: the instant its receipt's TimeToFirstByte and
 // Duration count from, so a span or log line built from the receipt can
-// place them on the clock. It is the zero Time once the handler returned.
+// place them on the clock. A pipelined request whose head was already
+// buffered when the response before it was done counts from that moment:
+// its times include its wait behind that request. It is the zero Time once
+// the handler returned.
 func (r *Request) Received() time.Time {
 	if r.dead() {
 		return time.Time{}
