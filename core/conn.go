@@ -293,7 +293,7 @@ func (c *conn) readRequest(s *slot, first bool) error {
 				c.wd.idle()
 			}
 			s.start = c.startTime(queued && !armed)
-			if err := parseRequest(&s.req, head, scanner.fieldLineEnds(), c.opts); err != nil {
+			if err := parseRequest(&s.req, head, scanner.lineEnd, scanner.fieldLineEnds(), c.opts); err != nil {
 				return err
 			}
 			c.in.reset(c, &s.req)

@@ -2,7 +2,6 @@ package core
 
 import (
 	"bytes"
-	"strings"
 )
 
 // Request parsing, RFC 9112 sections 2 to 7, strict unless an Option says
@@ -122,9 +121,16 @@ func tooLongLine(data []byte) error {
 
 // parseRequest fills req from a complete head (request line, fields, empty
 // line) and checks every framing rule before the handler sees it.
-func parseRequest(req *Request, head []byte, ends []int32, o *Options) error {
-	line, rest, err := nextLine(head)
-	if err != nil {
+func parseRequest(req *Request, head []byte, lineEnd int, ends []int32, o *Options) error {
+	var line, rest []byte
+	var err error
+	if lineEnd > 0 {
+		// The scanner found the request line's LF already.
+		if lineEnd == 1 || head[lineEnd-2] != '\r' {
+			return errBareLF
+		}
+		line, rest = head[:lineEnd-2], head[lineEnd:]
+	} else if line, rest, err = nextLine(head); err != nil {
 		return err
 	}
 	if err := parseRequestLine(req, line, o); err != nil {
@@ -264,27 +270,76 @@ func nextLine(b []byte) (line, rest []byte, err error) {
 	return b[:i-1], b[i+1:], nil
 }
 
+// parseRequestLine checks each byte of the method and of the target once,
+// in the pass that finds the space after each.
 func parseRequestLine(req *Request, line []byte, o *Options) error {
-	sp1 := bytes.IndexByte(line, ' ')
-	if sp1 <= 0 {
-		return bad("malformed request line")
+	sp1 := 0
+	for sp1 < len(line) && tokenTable[line[sp1]] {
+		sp1++
 	}
-	method := line[:sp1]
-	if len(method) > maxMethodBytes || !isToken(method) {
+	switch {
+	case sp1 == 0 || sp1 == len(line):
+		return bad("malformed request line")
+	case line[sp1] != ' ' || sp1 > maxMethodBytes:
 		return bad("malformed method")
 	}
-	rest := line[sp1+1:]
-	sp2 := bytes.IndexByte(rest, ' ')
-	if sp2 <= 0 {
+	var t targetScan
+	sp2 := t.scan(line, sp1+1)
+	switch {
+	case sp2 == len(line):
+		return bad("malformed request line")
+	case line[sp2] != ' ':
+		// A byte no target holds. The version after the space is judged
+		// first, as when the line is split before the target is checked.
+		sp := bytes.IndexByte(line[sp2:], ' ')
+		if sp < 0 {
+			return bad("malformed request line")
+		}
+		if _, err := parseVersion(line[sp2+sp+1:]); err != nil {
+			return err
+		}
+		return bad("invalid character in request-target")
+	case sp2 == sp1+1:
 		return bad("malformed request line")
 	}
-	target, version := rest[:sp2], rest[sp2+1:]
-	minor, err := parseVersion(version)
+	minor, err := parseVersion(line[sp2+1:])
 	if err != nil {
 		return err
 	}
-	req.method, req.target, req.minor = method, target, minor
-	return parseTarget(req, o)
+	req.method, req.target, req.minor = line[:sp1], line[sp1+1:sp2], minor
+	return parseTarget(req, o, &t)
+}
+
+// targetScan is what the request line's single pass over the target
+// learned: offsets are from the target's start.
+type targetScan struct {
+	query    int  // the first '?', or -1
+	brackets bool // a '[' or ']'
+	percent  bool // a '%'
+}
+
+// scan walks line from start while its bytes are target characters and
+// returns where it stopped.
+func (t *targetScan) scan(line []byte, start int) int {
+	t.query = -1
+	i := start
+	for ; i < len(line); i++ {
+		c := line[i]
+		if !targetTable[c] {
+			break
+		}
+		switch c {
+		case '?':
+			if t.query < 0 {
+				t.query = i - start
+			}
+		case '%':
+			t.percent = true
+		case '[', ']':
+			t.brackets = true
+		}
+	}
+	return i
 }
 
 // parseVersion accepts HTTP/1.0 and HTTP/1.1. Higher 1.x minors are served
@@ -299,15 +354,9 @@ func parseVersion(v []byte) (int, error) {
 	return min(int(v[7]-'0'), 1), nil
 }
 
-func parseTarget(req *Request, o *Options) error {
+// parseTarget sorts out the form of req.target, whose bytes scan checked.
+func parseTarget(req *Request, o *Options, scan *targetScan) error {
 	t := req.target
-	brackets := false
-	for _, c := range t {
-		if !targetTable[c] {
-			return bad("invalid character in request-target")
-		}
-		brackets = brackets || c == '[' || c == ']'
-	}
 	connect := string(req.method) == "CONNECT"
 	switch {
 	case connect:
@@ -320,11 +369,17 @@ func parseTarget(req *Request, o *Options) error {
 		req.form, req.host = AuthorityForm, t
 		return nil
 	case t[0] == '/':
-		if brackets {
+		if scan.brackets {
 			return bad("invalid character in request-target") // only an IP literal in an authority has them
 		}
-		req.form = OriginForm
-		return splitPathQuery(req, t)
+		req.form, req.path = OriginForm, t
+		if scan.query >= 0 {
+			req.path, req.rawQuery = t[:scan.query], t[scan.query+1:]
+		}
+		if scan.percent {
+			return checkEscapes(t)
+		}
+		return nil
 	case len(t) == 1 && t[0] == '*':
 		if string(req.method) != "OPTIONS" {
 			return bad("asterisk-form is for OPTIONS only")
@@ -534,7 +589,7 @@ func validHost(h []byte, allowEmpty bool) bool {
 		for i < len(h) && h[i] != ':' {
 			c := h[i]
 			switch {
-			case isAlnum(c), strings.IndexByte("-._~!$&'()*+,;=", c) >= 0:
+			case regNameTable[c]:
 			case c == '%' && i+2 < len(h) && isHex(h[i+1]) && isHex(h[i+2]):
 				i += 2
 			default:
@@ -569,6 +624,18 @@ func isHex(c byte) bool   { return isDigit(c) || ('a' <= c && c <= 'f') || ('A' 
 func isAlnum(c byte) bool {
 	return isDigit(c) || ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z')
 }
+
+// regNameTable marks the bytes of a host name other than percent-escapes:
+// unreserved and sub-delims (RFC 3986 section 3.2.2).
+var regNameTable = func() (t [256]bool) {
+	for c := 0; c < 256; c++ {
+		t[c] = isAlnum(byte(c))
+	}
+	for _, c := range []byte("-._~!$&'()*+,;=") {
+		t[c] = true
+	}
+	return t
+}()
 
 // tokenTable marks tchar (RFC 9110 section 5.6.2).
 var tokenTable = func() (t [256]bool) {
