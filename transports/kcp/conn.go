@@ -302,8 +302,8 @@ func (c *Conn) mapErr(op string, err error) error {
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
 		if op == "read" && c.dialed && !c.heard.Load() {
-			// KCP has no handshake: a server with another key or FEC
-			// setting drops every packet without a word.
+			// KCP has no handshake: a server with another key
+			// drops every packet without a word.
 			return c.opErr(op, errNoAnswer)
 		}
 		return c.opErr(op, os.ErrDeadlineExceeded)

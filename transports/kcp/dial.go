@@ -16,7 +16,7 @@ import (
 
 // Dial opens a KCP session to the UDP address. KCP has no handshake, so Dial
 // succeeds as soon as the socket exists; a server that is absent, or that
-// uses another Key or FEC setting, shows up as a Read that fails (an ICMP
+// uses another Key, shows up as a Read that fails (an ICMP
 // error, if the host reports one) or never returns before a deadline or the
 // idle timeout. ctx bounds the name lookup.
 func Dial(ctx context.Context, address string, cfg *Config) (net.Conn, error) {
@@ -48,9 +48,7 @@ func dial(ctx context.Context, address string, s settings, block kcpgo.BlockCryp
 	}
 	_ = udp.SetReadBuffer(socketBuffer)
 	_ = udp.SetWriteBuffer(socketBuffer)
-	_ = udp.SetReadBuffer(socketBuffer)
-	_ = udp.SetWriteBuffer(socketBuffer)
-	sock := &clientSocket{UDPConn: udp}
+	sock := &clientSocket{UDPConn: udp, duplicates: s.duplicates}
 
 	var id [4]byte
 	_, _ = rand.Read(id[:]) // crypto/rand.Read never fails

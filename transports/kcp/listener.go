@@ -87,7 +87,7 @@ func Listen(address string, cfg *Config) (*Listener, error) {
 	_ = udp.SetReadBuffer(socketBuffer)
 	_ = udp.SetWriteBuffer(socketBuffer)
 
-	sock := newServerSocket(udp)
+	sock := newServerSocket(udp, s.duplicates)
 	kl, err := kcpgo.ServeConn(block, s.dataShards, s.parityShards, sock)
 	if err != nil {
 		_ = udp.Close()

@@ -3,7 +3,8 @@ package kcp
 import "testing"
 
 // TestPresetSettings pins what each preset hands kcp-go, so that a change
-// to one is a decision, and that explicit fields still win over Bulk's.
+// to one is a decision, and that explicit fields still win over the
+// presets'.
 func TestPresetSettings(t *testing.T) {
 	for _, tc := range []struct {
 		cfg  Config
@@ -11,8 +12,13 @@ func TestPresetSettings(t *testing.T) {
 	}{
 		{Config{Preset: Fast}, settings{noDelay: 1, interval: 10, resend: 2, noCongestion: 1, ackNoDelay: true,
 			sendWindow: DefaultWindow, recvWindow: DefaultWindow}},
-		{Config{Preset: Lossy}, settings{noDelay: 1, interval: 10, resend: 2, noCongestion: 1, ackNoDelay: true,
-			sendWindow: DefaultWindow, recvWindow: DefaultWindow, dataShards: 1, parityShards: 1}},
+		{Config{Preset: Lossy}, settings{noDelay: 1, interval: 10, resend: 2, noCongestion: 1,
+			sendWindow: LossyWindow, recvWindow: LossyWindow, duplicates: LossyDuplicates}},
+		{Config{Preset: Lossy, Duplicates: DuplicatesOff, DataShards: 1, ParityShards: 3},
+			settings{noDelay: 1, interval: 10, resend: 2, noCongestion: 1,
+				sendWindow: LossyWindow, recvWindow: LossyWindow, dataShards: 1, parityShards: 3}},
+		{Config{Preset: Fast, Duplicates: 1}, settings{noDelay: 1, interval: 10, resend: 2, noCongestion: 1, ackNoDelay: true,
+			sendWindow: DefaultWindow, recvWindow: DefaultWindow, duplicates: 1}},
 		{Config{Preset: Normal}, settings{interval: 40, sendWindow: DefaultWindow, recvWindow: DefaultWindow}},
 		{Config{Preset: Bulk}, settings{noDelay: 1, interval: 10, noCongestion: 1,
 			sendWindow: BulkWindow, recvWindow: BulkWindow}},

@@ -13,6 +13,7 @@ import (
 // "kcp://0.0.0.0:4000?preset=lossy&key=secret". The keys are:
 //
 //	preset=fast|normal|lossy|bulk  Config.Preset
+//	dup=N                     Config.Duplicates; 0 sends every datagram once
 //	fec=DATA,PARITY           Config.DataShards and ParityShards, e.g. fec=10,3
 //	key=PASSPHRASE            Config.Key (must not be empty)
 //	mtu=N                     Config.MTU
@@ -96,6 +97,17 @@ var queryParams = []queryParam{
 			}
 		}
 		return fmt.Errorf("want %s", presetNames())
+	}},
+	{"dup", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return errors.New("want a count of extra copies, 0 for none")
+		}
+		c.Duplicates = n
+		if n == 0 {
+			c.Duplicates = DuplicatesOff
+		}
+		return nil
 	}},
 	{"fec", func(c *Config, v string) (err error) {
 		data, parity, ok := strings.Cut(v, ",")

@@ -55,7 +55,7 @@ func init() {
 					return c, nil
 				},
 				IdleConnTimeout: clientIdleTimeout(s.idleTimeout),
-				Silence:         "is the server running, with the same key and FEC settings (preset=lossy, fec=) as this client?",
+				Silence:         "is the server running, with the same key as this client?",
 			}, nil
 		},
 	})

@@ -28,10 +28,10 @@ func TestSchemeParametersOverrideOptions(t *testing.T) {
 	base := &kcp.Config{Preset: kcp.Normal, Key: "base", MTU: 1000, IdleTimeout: time.Minute}
 	opts := &transports.Options{Configs: []any{"not a kcp config", base}}
 	got := kcp.SchemeConfig(t, "kcp://127.0.0.1:1?preset=lossy&fec=10,3&key=q&sndwnd=64&rcvwnd=65&interval=20&nodelay=1"+
-		"&resend=0&nc=0&acknodelay=1&idle=30s&linger=0s&mtu=1200", opts)
+		"&resend=0&nc=0&acknodelay=1&idle=30s&linger=0s&mtu=1200&dup=2", opts)
 	want := kcp.Config{Preset: kcp.Lossy, DataShards: 10, ParityShards: 3, Key: "q", SendWindow: 64, RecvWindow: 65,
 		Interval: 20 * time.Millisecond, NoDelay: kcp.On, Resend: kcp.ResendOff, NoCongestion: kcp.Off, AckNoDelay: kcp.On,
-		IdleTimeout: 30 * time.Second, Linger: -1, MTU: 1200}
+		IdleTimeout: 30 * time.Second, Linger: -1, MTU: 1200, Duplicates: 2}
 	if *got != want {
 		t.Errorf("merged\n%+v\nwant\n%+v", *got, want)
 	}
@@ -80,7 +80,7 @@ func TestWrongKeySaysSo(t *testing.T) {
 		c.Close()
 		t.Fatal("a TLS handshake with the wrong key succeeded")
 	}
-	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "same key and FEC settings") ||
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "same key as this client") ||
 		strings.Contains(err.Error(), "wrong") {
 		t.Errorf("error %q: want the deadline, the likely cause, and no key", err)
 	}
@@ -110,10 +110,10 @@ func TestWrongKeyOverHTTPSaysSoInTheLog(t *testing.T) {
 	}
 	tr.CloseIdleConnections()
 	deadline := time.Now().Add(5 * time.Second)
-	for !strings.Contains(logs.String(), "same key and FEC settings") && time.Now().Before(deadline) {
+	for !strings.Contains(logs.String(), "same key as this client") && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
-	if !strings.Contains(logs.String(), "never heard from the server") || !strings.Contains(logs.String(), "same key and FEC settings") {
+	if !strings.Contains(logs.String(), "never heard from the server") || !strings.Contains(logs.String(), "same key as this client") {
 		t.Fatalf("log %q: want the likely cause", logs.String())
 	}
 }

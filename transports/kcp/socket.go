@@ -9,10 +9,11 @@ import (
 )
 
 // The UDP sockets handed to kcp-go are wrapped to see every datagram arrive
-// (the idle timeout's notion of a live peer) and, on the server, to stop
-// kcp-go from creating sessions: for new peers once the Listener is closed,
-// and for anyone once the socket is about to close, so that every session
-// kcp-go created can be closed.
+// (the idle timeout's notion of a live peer), to send each datagram
+// Config.Duplicates extra times, and, on the server, to stop kcp-go from
+// creating sessions: for new peers once the Listener is closed, and for
+// anyone once the socket is about to close, so that every session kcp-go
+// created can be closed.
 
 // epoch anchors monotonic timestamps that fit in an atomic.Int64.
 var epoch = time.Now()
@@ -56,11 +57,32 @@ func (a *activity) unansweredFor() time.Duration {
 	return time.Duration(sinceEpoch() - u)
 }
 
+// writeCopies sends b to addr (nil on a connected socket) and then
+// duplicates more times. The copies are best effort, as any datagram is:
+// their errors are not reported, so that a full buffer costs a copy, not
+// the session, which kcp-go ends at the first write error.
+func writeCopies(c *net.UDPConn, b []byte, addr net.Addr, duplicates int) (int, error) {
+	write := func() (int, error) {
+		if addr == nil {
+			return c.Write(b)
+		}
+		return c.WriteTo(b, addr)
+	}
+	n, err := write()
+	if err == nil {
+		for range duplicates {
+			_, _ = write()
+		}
+	}
+	return n, err
+}
+
 // serverSocket is the listener's UDP socket as kcp-go sees it. kcp-go's one
 // receive goroutine (its "monitor") calls ReadFrom in a loop and may create a
 // session after each call returns.
 type serverSocket struct {
 	*net.UDPConn
+	duplicates int // extra copies of every datagram sent
 
 	strangers atomic.Bool // drop datagrams from peers without an accepted session
 	closing   atomic.Bool
@@ -72,12 +94,13 @@ type serverSocket struct {
 	peers map[netip.AddrPort]*activity
 }
 
-func newServerSocket(c *net.UDPConn) *serverSocket {
+func newServerSocket(c *net.UDPConn, duplicates int) *serverSocket {
 	return &serverSocket{
-		UDPConn: c,
-		quiet:   make(chan struct{}),
-		release: make(chan struct{}),
-		peers:   make(map[netip.AddrPort]*activity),
+		UDPConn:    c,
+		duplicates: duplicates,
+		quiet:      make(chan struct{}),
+		release:    make(chan struct{}),
+		peers:      make(map[netip.AddrPort]*activity),
 	}
 }
 
@@ -128,7 +151,7 @@ func (s *serverSocket) WriteTo(b []byte, addr net.Addr) (int, error) {
 			a.sent()
 		}
 	}
-	return s.UDPConn.WriteTo(b, addr)
+	return writeCopies(s.UDPConn, b, addr, s.duplicates)
 }
 
 // track starts recording arrivals from the peer of an accepted session.
@@ -178,7 +201,8 @@ func (s *serverSocket) finishClose() error {
 // port where nothing listens fails at the first Read instead of hanging.
 type clientSocket struct {
 	*net.UDPConn
-	act activity
+	duplicates int // extra copies of every datagram sent
+	act        activity
 }
 
 func (c *clientSocket) ReadFrom(b []byte) (int, net.Addr, error) {
@@ -192,5 +216,5 @@ func (c *clientSocket) ReadFrom(b []byte) (int, net.Addr, error) {
 // WriteTo ignores addr: a connected socket refuses an explicit destination.
 func (c *clientSocket) WriteTo(b []byte, _ net.Addr) (int, error) {
 	c.act.sent()
-	return c.UDPConn.Write(b)
+	return writeCopies(c.UDPConn, b, nil, c.duplicates)
 }
