@@ -10,20 +10,23 @@ import (
 // response; the format is IMF-fixdate).
 type dateEntry struct {
 	unix  int64
-	value [len(imfFixdate)]byte
+	field [len("Date: " + imfFixdate + "\r\n")]byte // the whole field line
 }
 
 const imfFixdate = "Mon, 02 Jan 2006 15:04:05 GMT"
 
 var currentDate atomic.Pointer[dateEntry]
 
-func appendDate(b []byte, now time.Time) []byte {
+// appendDateField appends the Date field line for now.
+func appendDateField(b []byte, now time.Time) []byte {
 	sec := now.Unix()
 	d := currentDate.Load()
 	if d == nil || d.unix != sec {
 		d = &dateEntry{unix: sec}
-		now.UTC().AppendFormat(d.value[:0], imfFixdate)
+		n := copy(d.field[:], "Date: ")
+		n += len(now.UTC().AppendFormat(d.field[n:n], imfFixdate))
+		copy(d.field[n:], "\r\n")
 		currentDate.Store(d)
 	}
-	return append(b, d.value[:]...)
+	return append(b, d.field[:]...)
 }

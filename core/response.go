@@ -283,9 +283,7 @@ func (w *ResponseWriter) appendHead(c *conn, now time.Time) error {
 		b = appendField(b, f.name, f.value)
 	}
 	if !hasDate {
-		b = append(b, "Date: "...)
-		b = appendDate(b, now)
-		b = append(b, "\r\n"...)
+		b = appendDateField(b, now)
 	}
 	switch w.framing {
 	case framingLength:

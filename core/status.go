@@ -108,12 +108,28 @@ func statusText(code int) string {
 func StatusText(code int) string { return statusText(code) }
 
 func appendStatusLine(b []byte, code int) []byte {
+	if 100 <= code && code < 100+len(statusLines) {
+		if line := statusLines[code-100]; line != "" {
+			return append(b, line...)
+		}
+	}
 	b = append(b, "HTTP/1.1 "...)
 	b = strconv.AppendInt(b, int64(code), 10)
 	b = append(b, ' ')
 	b = append(b, statusText(code)...)
 	return append(b, "\r\n"...)
 }
+
+// statusLines holds the whole status line of every code from 100 to 599
+// with a reason phrase, so a response head starts with one append.
+var statusLines = func() (t [500]string) {
+	for i := range t {
+		if text := statusText(100 + i); text != "" {
+			t[i] = "HTTP/1.1 " + strconv.Itoa(100+i) + " " + text + "\r\n"
+		}
+	}
+	return t
+}()
 
 // bodiless reports statuses whose responses never have content
 // (RFC 9110 sections 15.2, 15.3.5 and 15.4.5).
