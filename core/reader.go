@@ -48,17 +48,14 @@ func (cr *connReader) buffered() int { return cr.w - cr.r }
 // stashed by a background read.
 func (cr *connReader) pending() bool { return cr.w > cr.r || cr.stashed }
 
-// unpin releases the current head and moves unread (pipelined) input to the
-// start of the buffer, ready for the next request.
+// unpin releases the current head, ready for the next request. Unread
+// (pipelined) input stays where it is: moving it to the start after every
+// request would copy a batch of n requests n/2 times over. fill moves it
+// when the room left behind it runs short.
 func (cr *connReader) unpin() {
 	cr.floor = 0
 	if cr.r == cr.w {
 		cr.r, cr.w = 0, 0
-		return
-	}
-	if cr.r > 0 {
-		cr.w = copy(cr.buf, cr.buf[cr.r:cr.w])
-		cr.r = 0
 	}
 }
 
@@ -87,6 +84,11 @@ func (cr *connReader) fill(want int) error {
 		default:
 			return errBufferFull
 		}
+	} else if cr.r > cr.floor && len(cr.buf)-cr.w < len(cr.buf)/4 {
+		// Little room left behind the unread bytes: move them down first,
+		// so the read can take in a full batch.
+		cr.w = cr.floor + copy(cr.buf[cr.floor:], cr.buf[cr.r:cr.w])
+		cr.r = cr.floor
 	}
 	if cr.stashed {
 		cr.buf[cr.w] = cr.stash
