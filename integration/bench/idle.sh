@@ -16,8 +16,9 @@
 # Kernel socket buffers are not in VmRSS: this is the server process's own
 # cost (goroutine stacks, buffers, per-connection state).
 #
-# Environment: ROUNDS (3), CONNS (10000), IDLE (2s: tophat gives an idle
-# stream's buffers back after 200 ms), PORT (18081), IMPLS, OUT.
+# Environment: ROUNDS (3), CONNS (10000), IDLE (2s: a tophat stream gives
+# its buffers back at once after one request, a busy one after 200 ms),
+# PORT (18081), IMPLS, OUT.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
