@@ -468,15 +468,23 @@ func parseField(line []byte) (name, value []byte, err error) {
 }
 
 func parseConnection(req *Request, value []byte) {
+	if bytes.IndexByte(value, ',') < 0 {
+		connectionOption(req, value) // one option, as browsers send: no list to walk
+		return
+	}
 	for opt := range listElements(value) {
-		switch {
-		case equalFold(opt, "close"):
-			req.closeAfter = true
-		case equalFold(opt, "keep-alive"):
-			req.keepAlive10 = true
-		case equalFold(opt, "upgrade"):
-			req.upgrade = true
-		}
+		connectionOption(req, opt)
+	}
+}
+
+func connectionOption(req *Request, opt []byte) {
+	switch {
+	case equalFold(opt, "close"):
+		req.closeAfter = true
+	case equalFold(opt, "keep-alive"):
+		req.keepAlive10 = true
+	case equalFold(opt, "upgrade"):
+		req.upgrade = true
 	}
 }
 
