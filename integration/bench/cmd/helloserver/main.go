@@ -3,13 +3,16 @@
 // configuration, or a canned-bytes server that parses nothing and marks the
 // limit of what any server could do on this machine.
 //
-//	helloserver -impl tophat -addr 127.0.0.1:8080 [-tls] [-canned json]
+//	helloserver -impl tophat -addr 127.0.0.1:8080 [-tls] [-canned json] [-file PATH]
 //
 // Every implementation answers the same routes:
 //
 //	/json     a 4 KiB JSON document (application/json), prepared once
 //	/upload   a POST whose body the handler reads whole; "Hello, World!"
 //	          when it is 64 KiB, 400 otherwise
+//	/file     the file named by -file (application/octet-stream), sent the
+//	          way each implementation sends files (see file.go); 404
+//	          without -file
 //	anything  "Hello, World!" (text/plain)
 //
 // A request with "Connection: close" is answered and the connection closed,
@@ -61,16 +64,20 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "loopback address to listen on")
 	useTLS := flag.Bool("tls", false, "serve TLS with a self-signed certificate")
 	canned := flag.String("canned", "plaintext", "the canned server's response: plaintext, json, upload or close")
+	file := flag.String("file", "", "a regular file to serve at /file")
 	flag.Parse()
 	log.SetFlags(0)
 	log.SetPrefix("helloserver: ")
-	if err := checkLoopback(*addr); err != nil {
+	cfg := config{impl: *impl, canned: *canned, addr: *addr, file: *file}
+	if err := checkLoopback(cfg.addr); err != nil {
 		log.Fatal(err)
 	}
-	var cert *tls.DevCertificate
+	if err := checkFile(cfg.file); err != nil {
+		log.Fatal(err)
+	}
 	if *useTLS {
 		var err error
-		if cert, err = tls.SelfSigned("127.0.0.1", "localhost"); err != nil {
+		if cfg.cert, err = tls.SelfSigned("127.0.0.1", "localhost"); err != nil {
 			log.Fatal(err)
 		}
 	}
@@ -88,29 +95,41 @@ func main() {
 			debug.FreeOSMemory()
 		}
 	}()
-	if err := serve(ctx, *impl, *canned, *addr, cert, func(net.Addr) {}); err != nil {
+	if err := serve(ctx, cfg, func(net.Addr) {}); err != nil {
 		log.Fatal(err)
 	}
 }
 
-// serve serves impl on addr until ctx ends, calling ready with the
+// config is what one helloserver serves, from its flags.
+type config struct {
+	impl   string              // tophat, nethttp, fasthttp or canned
+	canned string              // the canned server's response
+	addr   string              // a loopback address
+	file   string              // served at /file; empty: /file answers 404
+	cert   *tls.DevCertificate // non-nil: serve TLS
+}
+
+// serve serves cfg.impl on cfg.addr until ctx ends, calling ready with the
 // address once it listens.
-func serve(ctx context.Context, impl, canned, addr string, cert *tls.DevCertificate, ready func(net.Addr)) error {
-	switch impl {
+func serve(ctx context.Context, cfg config, ready func(net.Addr)) error {
+	switch cfg.impl {
 	case "tophat":
-		return serveTophat(ctx, addr, cert, ready)
+		return serveTophat(ctx, cfg, ready)
 	case "nethttp":
-		return serveNetHTTP(ctx, addr, cert, ready)
+		return serveNetHTTP(ctx, cfg, ready)
 	case "fasthttp":
-		return serveFasthttp(ctx, addr, cert, ready)
+		return serveFasthttp(ctx, cfg, ready)
 	case "canned":
-		resp, ok := cannedResponses[canned]
+		resp, ok := cannedResponses[cfg.canned]
 		if !ok {
-			return fmt.Errorf("unknown -canned %q: want plaintext, json, upload or close", canned)
+			return fmt.Errorf("unknown -canned %q: want plaintext, json, upload or close", cfg.canned)
 		}
-		return serveCanned(ctx, addr, cert, resp, canned == "close", ready)
+		if cfg.file != "" {
+			return errors.New("-file: the canned server parses no paths, so it cannot serve /file")
+		}
+		return serveCanned(ctx, cfg.addr, cfg.cert, resp, cfg.canned == "close", ready)
 	}
-	return fmt.Errorf("unknown -impl %q: want tophat, nethttp, fasthttp or canned", impl)
+	return fmt.Errorf("unknown -impl %q: want tophat, nethttp, fasthttp or canned", cfg.impl)
 }
 
 func checkLoopback(addr string) error {
@@ -134,11 +153,11 @@ func onSignal(ctx context.Context, shutdown func(context.Context)) {
 	}()
 }
 
-func serveTophat(ctx context.Context, addr string, cert *tls.DevCertificate, ready func(net.Addr)) error {
-	address, opts := "tcp://"+addr, &transports.Options{}
-	if cert != nil {
-		address = "tls+tcp://" + addr
-		opts.TLS = cert.ServerConfig()
+func serveTophat(ctx context.Context, cfg config, ready func(net.Addr)) error {
+	address, opts := "tcp://"+cfg.addr, &transports.Options{}
+	if cfg.cert != nil {
+		address = "tls+tcp://" + cfg.addr
+		opts.TLS = cfg.cert.ServerConfig()
 	}
 	l, err := transports.Listen(address, opts)
 	if err != nil {
@@ -157,6 +176,8 @@ func serveTophat(ctx context.Context, addr string, cert *tls.DevCertificate, rea
 				return w.SendString(400, "upload not read whole")
 			}
 			return w.Send(200, plain)
+		case "/file":
+			return tophatFile(w, cfg.file)
 		}
 		w.Header().Set("Content-Type", "text/plain")
 		return w.Send(200, plain)
@@ -172,7 +193,7 @@ func serveTophat(ctx context.Context, addr string, cert *tls.DevCertificate, rea
 	return nil
 }
 
-func serveNetHTTP(ctx context.Context, addr string, cert *tls.DevCertificate, ready func(net.Addr)) error {
+func serveNetHTTP(ctx context.Context, cfg config, ready func(net.Addr)) error {
 	plain := []byte(helloBody)
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
@@ -186,6 +207,9 @@ func serveNetHTTP(ctx context.Context, addr string, cert *tls.DevCertificate, re
 				w.WriteHeader(400)
 				return
 			}
+		case "/file":
+			netHTTPFile(w, r, cfg.file)
+			return
 		default:
 			w.Header().Set("Content-Type", "text/plain")
 		}
@@ -196,13 +220,13 @@ func serveNetHTTP(ctx context.Context, addr string, cert *tls.DevCertificate, re
 			srv.Close()
 		}
 	})
-	ln, err := net.Listen("tcp", addr)
+	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return err
 	}
 	ready(ln.Addr())
-	if cert != nil {
-		srv.TLSConfig = &stdtls.Config{Certificates: []stdtls.Certificate{cert.Certificate}}
+	if cfg.cert != nil {
+		srv.TLSConfig = &stdtls.Config{Certificates: []stdtls.Certificate{cfg.cert.Certificate}}
 		err = srv.ServeTLS(ln, "", "")
 	} else {
 		err = srv.Serve(ln)
@@ -213,7 +237,7 @@ func serveNetHTTP(ctx context.Context, addr string, cert *tls.DevCertificate, re
 	return nil
 }
 
-func serveFasthttp(ctx context.Context, addr string, cert *tls.DevCertificate, ready func(net.Addr)) error {
+func serveFasthttp(ctx context.Context, cfg config, ready func(net.Addr)) error {
 	srv := &fasthttp.Server{Handler: func(rc *fasthttp.RequestCtx) {
 		switch string(rc.Path()) {
 		case "/json":
@@ -226,6 +250,9 @@ func serveFasthttp(ctx context.Context, addr string, cert *tls.DevCertificate, r
 				rc.SetStatusCode(400)
 				return
 			}
+		case "/file":
+			fasthttpFile(rc, cfg.file)
+			return
 		default:
 			rc.SetContentType("text/plain")
 		}
@@ -234,13 +261,13 @@ func serveFasthttp(ctx context.Context, addr string, cert *tls.DevCertificate, r
 	onSignal(ctx, func(c context.Context) {
 		srv.ShutdownWithContext(c) //nolint:errcheck // exiting either way
 	})
-	ln, err := net.Listen("tcp", addr)
+	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return err
 	}
 	ready(ln.Addr())
-	if cert != nil {
-		return srv.ServeTLSEmbed(ln, cert.CertPEM, cert.KeyPEM)
+	if cfg.cert != nil {
+		return srv.ServeTLSEmbed(ln, cfg.cert.CertPEM, cfg.cert.KeyPEM)
 	}
 	return srv.Serve(ln)
 }

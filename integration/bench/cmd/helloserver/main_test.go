@@ -3,10 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -48,7 +51,7 @@ func TestRoutes(t *testing.T) {
 					c = cert
 				}
 				for _, ex := range exchanges {
-					addr, stop := start(t, impl, ex.canned, c)
+					addr, stop := start(t, config{impl: impl, canned: ex.canned, cert: c})
 					scheme := "http://"
 					tr := &http.Transport{}
 					if withTLS {
@@ -87,6 +90,59 @@ func TestRoutes(t *testing.T) {
 	}
 }
 
+// TestFileRoute checks that every implementation sends the -file file
+// whole at /file, twice over one connection (so the first body ended
+// where its Content-Length said), and answers 404 there without -file.
+func TestFileRoute(t *testing.T) {
+	// Over fasthttp's 8 KiB small-file limit, so its sendfile path runs,
+	// and no round size.
+	data := make([]byte, 1<<20+7)
+	rand.Read(data)
+	name := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(name, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, impl := range []string{"tophat", "nethttp", "fasthttp"} {
+		t.Run(impl, func(t *testing.T) {
+			addr, _ := start(t, config{impl: impl, file: name})
+			tr := &http.Transport{MaxConnsPerHost: 1, DisableCompression: true}
+			defer tr.CloseIdleConnections()
+			client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+			for range 2 {
+				resp, err := client.Get("http://" + addr + "/file")
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				switch {
+				case err != nil:
+					t.Fatalf("body: %v", err)
+				case resp.StatusCode != 200 || resp.ContentLength != int64(len(data)):
+					t.Fatalf("%s, Content-Length %d, want 200 and %d", resp.Status, resp.ContentLength, len(data))
+				case !bytes.Equal(got, data):
+					t.Fatalf("%d bytes differ from the file's %d", len(got), len(data))
+				case resp.Header.Get("Content-Type") != fileContentType:
+					t.Fatalf("Content-Type %q", resp.Header.Get("Content-Type"))
+				}
+			}
+
+			addr, _ = start(t, config{impl: impl})
+			resp, err := client.Get("http://" + addr + "/file")
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != 404 {
+				t.Fatalf("/file without -file: %s", resp.Status)
+			}
+		})
+	}
+	if err := serve(context.Background(), config{impl: "canned", canned: "plaintext", file: name}, func(net.Addr) {}); err == nil {
+		t.Fatal("the canned server accepted -file")
+	}
+}
+
 func TestJSONBody(t *testing.T) {
 	if len(jsonBody) != jsonSize || !json.Valid(jsonBody) {
 		t.Fatalf("jsonBody: %d bytes, valid %v", len(jsonBody), json.Valid(jsonBody))
@@ -97,7 +153,7 @@ func TestJSONBody(t *testing.T) {
 // one answer per head end, including ends split across reads, and
 // several answers to pipelined heads in one write.
 func TestCannedCountsHeads(t *testing.T) {
-	addr, stop := start(t, "canned", "plaintext", nil)
+	addr, stop := start(t, config{impl: "canned", canned: "plaintext"})
 	defer stop()
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
@@ -123,15 +179,17 @@ func TestCannedCountsHeads(t *testing.T) {
 	}
 }
 
-// start serves impl on a free loopback port and returns its address and a
+// start serves cfg on a free loopback port and returns its address and a
 // function that stops it and checks it ended cleanly.
-func start(t *testing.T, impl, canned string, cert *tls.DevCertificate) (string, func()) {
+func start(t *testing.T, cfg config) (string, func()) {
 	t.Helper()
+	impl := cfg.impl
+	cfg.addr = "127.0.0.1:0"
 	ctx, cancel := context.WithCancel(context.Background())
 	addrs := make(chan net.Addr, 1)
 	done := make(chan error, 1)
 	go func() {
-		done <- serve(ctx, impl, canned, "127.0.0.1:0", cert, func(a net.Addr) { addrs <- a })
+		done <- serve(ctx, cfg, func(a net.Addr) { addrs <- a })
 	}()
 	var addr string
 	select {
