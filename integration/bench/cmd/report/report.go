@@ -24,7 +24,7 @@ var (
 	wrkWorkloads = []string{"plaintext", "pipelined", "json", "upload", "close", "tls"}
 	wrkImpls     = []string{"tophat", "nethttp", "fasthttp", "canned"}
 	idleImpls    = []string{"tophat", "nethttp", "fasthttp"}
-	lossCases    = []string{"tcp", "kcp-fast", "kcp-lossy", "kcp-fec13"}
+	lossCases    = []string{"tcp", "kcp-fast", "kcp-lossy", "kcp-dup2"}
 )
 
 type wrkCell struct {
