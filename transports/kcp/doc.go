@@ -47,9 +47,10 @@
 // The copies cost four times Fast's datagrams and bandwidth, and CPU for
 // each of them on both ends: on a loss-free link a small request takes
 // about 1.4 times Fast's median latency (integration/bench's kcploss.sh),
-// and a 10 MiB download runs at about half Fast's rate. To keep copies from multiplying, Lossy's ACKs
-// wait for the next flush (a reply, or the 10 ms interval) instead of going
-// out for every copy received, which would make 16 datagrams of each; and
+// and a 10 MiB download runs at about half Fast's rate. To keep copies
+// from multiplying, Lossy's ACKs wait for the next flush (a reply, or the
+// 10 ms interval) instead of going out for every copy received, which
+// would make 16 datagrams of each; and
 // its windows are LossyWindow packets, so that the later ACKs do not slow
 // downloads.
 //
