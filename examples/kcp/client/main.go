@@ -9,9 +9,9 @@
 //
 // -url is a transports address with the request path after HOST:PORT; its
 // query parameters configure the transport and must match the server's
-// where KCP requires it (preset=lossy turns FEC on, fec=, key=). -key is the
-// passphrase the server was given with -key. For tls+kcp:// add
-// ?cafile=FILE, the development certificate the server logged as cacert.
+// where KCP requires it (key=). -key is the passphrase the server was given
+// with -key. For tls+kcp:// add ?cafile=FILE, the development certificate
+// the server logged as cacert.
 // For unix:// addresses, whose path is the socket, give the request path
 // with -path.
 //
@@ -159,12 +159,12 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 }
 
 // explain adds what a timeout means on KCP, which has no handshake and no
-// reset: a server that is absent, or that uses another key or other FEC
-// settings, never answers, and a client sees nothing but silence.
+// reset: a server that is absent, or that uses another key, never answers,
+// and a client sees nothing but silence.
 func explain(err error) error {
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
-		return fmt.Errorf("%w (over KCP: is the server running, with the same key and FEC settings?)", err)
+		return fmt.Errorf("%w (over KCP: is the server running, with the same key?)", err)
 	}
 	return err
 }

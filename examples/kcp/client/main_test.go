@@ -91,7 +91,8 @@ func withPath(address, path string) string {
 }
 
 // TestRunOverKCP runs the client against a server on a random port with the
-// lossy preset (FEC on) and a key given the way the flags give it.
+// lossy preset (every datagram sent four times) and a key given the way the
+// flags give it.
 func TestRunOverKCP(t *testing.T) {
 	l := server(t, "kcp://127.0.0.1:0?preset=lossy"+linger, &transports.Options{Configs: []any{&kcp.Config{Key: "pw"}}})
 	url := withPath(l.Address().String(), "/hello")

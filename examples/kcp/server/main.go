@@ -6,8 +6,8 @@
 //	go run ./examples/kcp/client -url 'kcp://127.0.0.1:9000/hello?preset=lossy' -n 1000 -q   # p50/p99 only
 //	go run ./examples/kcp/client -url 'kcp://127.0.0.1:9000/echo?preset=lossy' -d 'some bytes'
 //
-// Both ends must agree on the FEC settings (the lossy preset turns FEC on)
-// and on the key. With a shared passphrase the packets are encrypted:
+// Both ends must use the same key. With a shared passphrase the packets are
+// encrypted:
 //
 //	go run ./examples/kcp/server -key 'long random passphrase'
 //	go run ./examples/kcp/client -url 'kcp://127.0.0.1:9000/hello?preset=lossy' -key 'long random passphrase'

@@ -76,7 +76,7 @@ func TestServe(t *testing.T) {
 			t.Errorf("%s %s: %q, want %q", tc.method, tc.path, got, tc.want)
 		}
 	}
-	big := strings.Repeat("0123456789", 50_000) // many KCP packets, with FEC
+	big := strings.Repeat("0123456789", 50_000) // many KCP packets, each sent four times
 	if status, got := do("POST", "/echo", big); status != 200 || got != big {
 		t.Errorf("large echo: %d, %d bytes", status, len(got))
 	}
