@@ -50,9 +50,8 @@
 // and a 10 MiB download runs at about half Fast's rate. To keep copies
 // from multiplying, Lossy's ACKs wait for the next flush (a reply, or the
 // 10 ms interval) instead of going out for every copy received, which
-// would make 16 datagrams of each; and
-// its windows are LossyWindow packets, so that the later ACKs do not slow
-// downloads.
+// would make 16 datagrams of each; and its windows are LossyWindow
+// packets, so that the later ACKs do not slow downloads.
 //
 // Lossy copies datagrams rather than using forward error correction
 // (Config.DataShards and ParityShards, still available): with one data
