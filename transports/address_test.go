@@ -126,7 +126,7 @@ func TestParseAddressErrors(t *testing.T) {
 		{"unix:///tmp/s?certfile=/c", ErrInvalidAddress, []string{`unknown parameter "certfile"`}},
 		{"kcp://127.0.0.1:9000?preset=turbo", ErrInvalidAddress, []string{"preset", "fast, normal, lossy or bulk"}},
 		{"kcp://127.0.0.1:9000?fec=10", ErrInvalidAddress, []string{"fec", "DATA,PARITY"}},
-		{"kcp://127.0.0.1:9000?mode=0600", ErrInvalidAddress, []string{`unknown parameter "mode"`, "preset, fec, key"}},
+		{"kcp://127.0.0.1:9000?mode=0600", ErrInvalidAddress, []string{`unknown parameter "mode"`, "preset, dup, fec, key"}},
 		{"kcp://127.0.0.1", ErrInvalidAddress, []string{"missing port"}},
 		{"pipe://a/b", ErrInvalidAddress, []string{"pipe name"}},
 		{"pipe://a%2Fb", ErrInvalidAddress, []string{"pipe name"}},
