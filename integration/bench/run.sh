@@ -8,20 +8,22 @@
 #   idle.sh       resident bytes per idle keep-alive connection
 #   transportbench  small requests over tcp, unix, tls, kcp and pipe
 #   kcploss.sh    KCP against TCP under random loss (root only)
+#   download.sh   a 1 GiB file download (sendfile) from each server
 #
 # Run it as root on a quiet Debian machine: it installs wrk and nftables
 # when missing, raises the open-file limit and creates network namespaces.
 # As another user the loss suite is skipped and said to be.
 #
-# Environment: ROUNDS (5: wrk, idle and transports rounds; gobench runs
-# 2×ROUNDS), DURATION (5s per wrk run), CONNS (10000), LOSS_N (1000),
-# SUITES ("wrk gobench idle transports kcploss"), RESULTS; each suite
-# script also reads its own variables.
+# Environment: ROUNDS (5: wrk, idle, transports and download rounds;
+# gobench runs 2×ROUNDS), DURATION (5s per wrk run), CONNS (10000),
+# LOSS_N (1000), SUITES ("wrk gobench idle transports kcploss download"),
+# RESULTS; each suite script also reads its own variables (download.sh:
+# SIZE, N).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ROUNDS=${ROUNDS:-5}
-SUITES=${SUITES:-wrk gobench idle transports kcploss}
+SUITES=${SUITES:-wrk gobench idle transports kcploss download}
 RESULTS=${RESULTS:-$bench_dir/results}
 [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "ROUNDS must be a positive integer"
 
@@ -56,6 +58,7 @@ for suite in $SUITES; do
 		ROUNDS=$(((ROUNDS + 1) / 2)) N=${LOSS_N:-1000} bash "$bench_dir/kcploss.sh"
 		echo "rounds=$(((ROUNDS + 1) / 2)) n=${LOSS_N:-1000} losses=${LOSSES:-0 1 5}" >"$work/kcploss-settings.txt"
 		;;
+	download) ROUNDS=$ROUNDS bash "$bench_dir/download.sh" ;;
 	*) die "unknown suite $suite" ;;
 	esac
 done
@@ -64,8 +67,9 @@ mkdir -p "$RESULTS"
 (cd "$bench_dir" && go run ./cmd/report -in "$work" -out "$RESULTS")
 # The rows behind the medians, so anyone can recompute them
 # (go run ./cmd/report -in results -out results).
-for f in machine.txt wrk.tsv impl.txt core.txt idle.tsv transports.tsv kcploss.tsv \
-	wrk-settings.txt gobench-settings.txt idle-settings.txt transports-settings.txt kcploss-settings.txt; do
+for f in machine.txt wrk.tsv impl.txt core.txt idle.tsv transports.tsv kcploss.tsv download.tsv \
+	wrk-settings.txt gobench-settings.txt idle-settings.txt transports-settings.txt kcploss-settings.txt \
+	download-settings.txt; do
 	[[ ! -f $work/$f ]] || cp "$work/$f" "$RESULTS/$f"
 done
 echo "results: $RESULTS" >&2

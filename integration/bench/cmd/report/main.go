@@ -1,6 +1,7 @@
 // Command report turns the rows the suite scripts write (wrk.tsv,
 // impl.txt and core.txt from go test -bench, idle.tsv, transports.tsv,
-// kcploss.tsv, machine.txt) into medians, ratios and the targets:
+// kcploss.tsv, download.tsv, machine.txt) into medians, ratios and the
+// issue's targets:
 // results.md, results.json and one SVG chart per suite.
 //
 //	report -in /tmp/bench-results/run-20260101 -out integration/bench/results

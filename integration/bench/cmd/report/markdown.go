@@ -108,6 +108,8 @@ func (r *report) markdown() string {
 		b.WriteString("\nSettled: after every server was made to collect garbage twice and return free memory to the system (runtime.GC, then debug.FreeOSMemory), which a Go runtime does on its own within minutes; the first column still holds memory that idle streams gave back but the runtime had not yet returned.\n")
 	}
 
+	writeDownload(&b, r)
+
 	if len(r.Transports) > 0 {
 		b.WriteString("\n## Per transport, small requests with Go's client\n\n")
 		b.WriteString("| transport | p50 µs | p99 µs | max µs | sequential req/s | concurrent req/s | rounds |\n|---|---:|---:|---:|---:|---:|---:|\n")
@@ -172,6 +174,9 @@ func (r *report) charts() map[string]barChart {
 		}
 		c.values = [][]float64{row, settled}
 		out["idle.svg"] = c
+	}
+	if len(r.Download) > 0 {
+		out["download.svg"] = r.downloadChart()
 	}
 	if len(r.Transports) > 0 {
 		c := barChart{title: "Per transport: latency of small sequential requests", unit: "µs", series: []string{"p50", "p99"}}

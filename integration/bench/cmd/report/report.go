@@ -82,12 +82,13 @@ type report struct {
 	Idle       []idleCell        `json:"idle,omitempty"`
 	Transports []transportCell   `json:"transports,omitempty"`
 	Loss       []lossCell        `json:"kcp_loss,omitempty"`
+	Download   []downloadCell    `json:"download,omitempty"`
 	Targets    []target          `json:"targets"`
 }
 
 func build(dir string) (*report, error) {
 	r := &report{Machine: readMachine(filepath.Join(dir, "machine.txt")), Settings: map[string]string{}}
-	for _, s := range []string{"wrk", "gobench", "idle", "transports", "kcploss"} {
+	for _, s := range []string{"wrk", "gobench", "idle", "transports", "kcploss", "download"} {
 		if b := readMachine(filepath.Join(dir, s+"-settings.txt")); len(b) > 0 {
 			parts := []string{}
 			for _, k := range sortedKeys(b) {
@@ -110,6 +111,9 @@ func build(dir string) (*report, error) {
 		return nil, err
 	}
 	if err := r.readLoss(filepath.Join(dir, "kcploss.tsv")); err != nil {
+		return nil, err
+	}
+	if err := r.readDownload(filepath.Join(dir, "download.tsv")); err != nil {
 		return nil, err
 	}
 	r.targets()

@@ -35,6 +35,10 @@ func TestReport(t *testing.T) {
 	write(t, dir, "kcploss.tsv", "round\tloss_pct\tcase\tanswered\terrors\tp50_us\tp99_us\tmax_us\treq_per_s\n"+
 		"1\t5\ttcp\t10\t0\t100\t200000\t300000\t50\n1\t5\tkcp-fast\t10\t0\t100\t20000\t40000\t500\n"+
 		"1\t5\tkcp-lossy\t10\t0\t100\t900\t12000\t900\n")
+	write(t, dir, "download.tsv", "round\timpl\tbytes\tseconds\tmib_per_s\n"+
+		"1\ttophat\t1048576\t0.001\t1000.0\n1\ttophat\t1048576\t0.003\t333.3\n2\ttophat\t1048576\t0.002\t500.0\n"+
+		"1\tnethttp\t1048576\t0.004\t250.0\n1\tfasthttp\t1048576\t0.002\t500.0\n")
+	write(t, dir, "download-settings.txt", "rounds=2 size=1048576 n=3\n")
 	r, err := build(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -70,18 +74,39 @@ func TestReport(t *testing.T) {
 	}
 	md := r.markdown()
 	for _, s := range []string{"Test CPU", "| plaintext | 200 | 50 | 100 | 400 | 2.00 | 0.50 | 4.00 |",
-		"| KeepAlive | core/router | +100 | 1.10 | 0 |", "| KeepAlive | core/nethttp (a net/http handler) | +2000 | 3.00 | 25 |"} {
+		"| KeepAlive | core/router | +100 | 1.10 | 0 |", "| KeepAlive | core/nethttp (a net/http handler) | +2000 | 3.00 | 25 |",
+		"| tophat | 1048576 | 0.002 | 500 | 3 | 2 |", "| download settings | rounds=2 size=1048576 n=3 |",
+		"| time per download (below 1 favours tophat) | 0.50 | 1.00 |", "| throughput (above 1 favours tophat) | 2.00 | 1.00 |"} {
 		if !strings.Contains(md, s) {
 			t.Errorf("markdown lacks %q:\n%s", s, md)
 		}
 	}
-	if _, err := json.Marshal(r); err != nil {
+	js, err := json.Marshal(r)
+	if err != nil {
 		t.Errorf("json: %v", err)
 	}
-	for name, c := range r.charts() {
+	if !strings.Contains(string(js), `"download":[{"impl":"tophat","bytes":1048576,"seconds":0.002,"mib_per_s":500,"downloads":3,"rounds":2}`) {
+		t.Errorf("json lacks the download medians: %s", js)
+	}
+	charts := r.charts()
+	if _, ok := charts["download.svg"]; !ok {
+		t.Error("no download chart")
+	}
+	for name, c := range charts {
 		if err := xml.Unmarshal([]byte(c.svg()), new(struct{})); err != nil {
 			t.Errorf("%s is not well-formed XML: %v", name, err)
 		}
+	}
+}
+
+// TestDownloadSizesDiffer: medians over downloads of different sizes
+// would mean nothing, so the report refuses them.
+func TestDownloadSizesDiffer(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "download.tsv", "round\timpl\tbytes\tseconds\tmib_per_s\n"+
+		"1\ttophat\t1048576\t0.001\t1000.0\n2\ttophat\t2097152\t0.002\t1000.0\n")
+	if _, err := build(dir); err == nil || !strings.Contains(err.Error(), "1048576 and 2097152") {
+		t.Fatalf("build = %v, want an error naming both sizes", err)
 	}
 }
 
