@@ -58,7 +58,7 @@ func (in *bodyIn) reset(c *conn, req *Request) {
 			maxBody:    c.opts.MaxBodyBytes,
 			maxTrailer: c.opts.MaxTrailerBytes,
 			maxFields:  c.opts.MaxHeaderFields,
-		}, &req.trailer)
+		}, req)
 	case req.contentLength > 0:
 		in.kind, in.left = bodyFixed, req.contentLength
 	default:
@@ -179,7 +179,7 @@ func (in *bodyIn) drain(c *conn, max int64) bool {
 			return false // not worth reading: the stream closes instead
 		}
 	case bodyChunked:
-		in.chunked.trailer = nil // the request's handles are dead
+		in.chunked.req = nil // the request's handles are dead
 	}
 	var drained int64
 	for in.unread() {

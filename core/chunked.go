@@ -19,10 +19,10 @@ type chunkedReader struct {
 	data   int64 // data bytes so far, held to limits.maxBody
 	excess int64 // framing bytes beyond the free allowance (see chunkOverheadAllowance)
 
-	// trailer receives the trailer fields; nil discards them (a body
-	// drained after its handler returned). trailerBuf holds copies of the
-	// trailer lines, which the read buffer does not keep.
-	trailer    *RequestHeader
+	// req receives the trailer fields; nil discards them (a body drained
+	// after its handler returned). trailerBuf holds copies of the trailer
+	// lines, which the read buffer does not keep.
+	req        *Request
 	trailerBuf []byte
 }
 
@@ -53,8 +53,8 @@ const (
 	maxChunkOverhead       = 16 << 10
 )
 
-func (d *chunkedReader) reset(r *connReader, limits chunkLimits, trailer *RequestHeader) {
-	*d = chunkedReader{r: r, limits: limits, trailer: trailer, trailerBuf: d.trailerBuf[:0]}
+func (d *chunkedReader) reset(r *connReader, limits chunkLimits, req *Request) {
+	*d = chunkedReader{r: r, limits: limits, req: req, trailerBuf: d.trailerBuf[:0]}
 }
 
 func malformedChunk(reason string) *ProtocolError {
@@ -286,21 +286,27 @@ func (d *chunkedReader) readTrailers() error {
 		d.trailerBuf = append(d.trailerBuf, line...)
 	}
 	fields := 0
-	for rest := d.trailerBuf; len(rest) > 0; {
-		line, next, err := nextLine(rest)
+	var trailer *RequestHeader
+	for pos := 0; pos < len(d.trailerBuf); {
+		line, next, err := nextLine(d.trailerBuf[pos:])
 		if err != nil {
 			return err
 		}
-		rest = next
-		name, value, err := parseField(line)
+		start := pos
+		pos = len(d.trailerBuf) - len(next)
+		nameEnd, valueStart, valueEnd, err := parseField(line)
 		if err != nil {
 			return err
 		}
 		if fields++; fields > d.limits.maxFields {
 			return errTooManyFields
 		}
-		if d.trailer != nil && !forbiddenTrailer(name) {
-			d.trailer.fields = append(d.trailer.fields, field{name, value})
+		if d.req != nil && !forbiddenTrailer(line[:nameEnd]) {
+			if trailer == nil {
+				trailer = d.req.trailerTable()
+				trailer.src = d.trailerBuf
+			}
+			trailer.add(start, start+nameEnd, start+valueStart, start+valueEnd)
 		}
 	}
 	return nil

@@ -34,9 +34,9 @@ func FuzzChunkedReader(f *testing.F) {
 	f.Fuzz(func(t *testing.T, input []byte) {
 		r := &connReader{}
 		r.reset(bytes.NewReader(input))
-		var trailer RequestHeader
+		var req Request
 		var d chunkedReader
-		d.reset(r, chunkLimits{maxLine: 64, maxBody: 1 << 16, maxTrailer: 256, maxFields: 8}, &trailer)
+		d.reset(r, chunkLimits{maxLine: 64, maxBody: 1 << 16, maxTrailer: 256, maxFields: 8}, &req)
 		got, err := io.ReadAll(&d)
 		if err != nil {
 			var pe *ProtocolError

@@ -142,7 +142,9 @@ func parseRequest(req *Request, head []byte, lineEnd int, ends []int32, o *Optio
 		clValue               []byte
 	)
 	pos := len(head) - len(rest)
+	req.header.src = head
 	for k := 0; ; k++ {
+		lineStart := pos
 		if k < len(ends) {
 			// The scanner found this line's LF already.
 			e := int(ends[k])
@@ -160,14 +162,15 @@ func parseRequest(req *Request, head []byte, lineEnd int, ends []int32, o *Optio
 		if len(line) == 0 {
 			break
 		}
-		name, value, err := parseField(line)
+		nameEnd, valueStart, valueEnd, err := parseField(line)
 		if err != nil {
 			return err
 		}
 		if len(req.header.fields) == o.MaxHeaderFields {
 			return errTooManyFields
 		}
-		req.header.fields = append(req.header.fields, field{name, value})
+		req.header.add(lineStart, lineStart+nameEnd, lineStart+valueStart, lineStart+valueEnd)
+		name, value := line[:nameEnd], line[valueStart:valueEnd]
 		if !namedField[len(name)&31] {
 			continue // most fields: no need to compare names
 		}
@@ -306,7 +309,7 @@ func parseRequestLine(req *Request, line []byte, o *Options) error {
 	if err != nil {
 		return err
 	}
-	req.method, req.target, req.minor = line[:sp1], line[sp1+1:sp2], minor
+	req.method, req.target, req.minor = line[:sp1], line[sp1+1:sp2], uint8(minor)
 	return parseTarget(req, o, &t)
 }
 
@@ -442,10 +445,11 @@ func checkEscapes(b []byte) error {
 }
 
 // parseField splits "name: value", rejecting obs-fold, whitespace before
-// the colon, invalid name characters and control bytes in the value.
-func parseField(line []byte) (name, value []byte, err error) {
+// the colon, invalid name characters and control bytes in the value. The
+// name is line[:nameEnd], the value line[valueStart:valueEnd].
+func parseField(line []byte) (nameEnd, valueStart, valueEnd int, err error) {
 	if line[0] == ' ' || line[0] == '\t' {
-		return nil, nil, bad("obsolete line folding")
+		return 0, 0, 0, bad("obsolete line folding")
 	}
 	// One pass finds the colon and checks the name: every byte before it
 	// must be a token character, which also refuses whitespace before it.
@@ -454,17 +458,23 @@ func parseField(line []byte) (name, value []byte, err error) {
 		i++
 	}
 	if i == len(line) || line[i] != ':' {
-		return nil, nil, bad("malformed header field name")
+		return 0, 0, 0, bad("malformed header field name")
 	}
 	if i == 0 {
-		return nil, nil, bad("empty header field name")
+		return 0, 0, 0, bad("empty header field name")
 	}
-	name = line[:i]
-	value = trimOWS(line[i+1:])
-	if !validFieldValue(value) {
-		return nil, nil, bad("invalid character in header field value")
+	// The value without the whitespace around it (OWS).
+	start, end := i+1, len(line)
+	for start < end && (line[start] == ' ' || line[start] == '\t') {
+		start++
 	}
-	return name, value, nil
+	for end > start && (line[end-1] == ' ' || line[end-1] == '\t') {
+		end--
+	}
+	if !validFieldValue(line[start:end]) {
+		return 0, 0, 0, bad("invalid character in header field value")
+	}
+	return i, start, end, nil
 }
 
 func parseConnection(req *Request, value []byte) {

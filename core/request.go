@@ -30,13 +30,13 @@ type Request struct {
 	path     []byte // path of the target, still percent-encoded
 	rawQuery []byte
 	host     []byte
-	form     TargetForm
-	minor    int // HTTP/1.minor
 
 	header  RequestHeader
-	trailer RequestHeader
+	trailer *RequestHeader // made for the first trailer field, kept by the slot
 
 	contentLength  int64 // -1 when chunked
+	form           TargetForm
+	minor          uint8 // HTTP/1.minor
 	chunked        bool
 	closeAfter     bool // the client asked to close, or HTTP/1.0 without keep-alive
 	keepAlive10    bool // HTTP/1.0 with Connection: keep-alive
@@ -75,7 +75,9 @@ const (
 // Field by field, as ResponseWriter.reset, and for the same reason.
 func (r *Request) reset() {
 	r.header.reset()
-	r.trailer.reset()
+	if r.trailer != nil {
+		r.trailer.reset()
+	}
 	clear(r.pathValues)
 	r.method, r.target, r.path, r.rawQuery, r.host = nil, nil, nil, nil, nil
 	r.form, r.minor, r.contentLength = 0, 0, 0
@@ -219,7 +221,7 @@ func (r *Request) Received() time.Time {
 }
 
 // ProtoMinor returns the minor version: 1 for HTTP/1.1, 0 for HTTP/1.0.
-func (r *Request) ProtoMinor() int { return r.minor }
+func (r *Request) ProtoMinor() int { return int(r.minor) }
 
 // Proto returns "HTTP/1.1" or "HTTP/1.0".
 func (r *Request) Proto() string {
@@ -247,7 +249,24 @@ func (r *Request) Header() *RequestHeader { return &r.header }
 // Trailer returns the trailer fields of a chunked body. It is empty until
 // the body has been read to its end. Fields that may not be trailers
 // (framing, routing, authentication, ...) are left out.
-func (r *Request) Trailer() *RequestHeader { return &r.trailer }
+func (r *Request) Trailer() *RequestHeader {
+	if r.trailer == nil {
+		return &noFields
+	}
+	return r.trailer
+}
+
+// noFields is the Trailer of every request that has none. RequestHeader
+// has no method that changes it, so it can be shared.
+var noFields RequestHeader
+
+// trailerTable returns r's trailer table, made on first use.
+func (r *Request) trailerTable() *RequestHeader {
+	if r.trailer == nil {
+		r.trailer = new(RequestHeader)
+	}
+	return r.trailer
+}
 
 // ContentLength returns the declared body length: 0 without a body, -1 for
 // a chunked body whose length is known only at its end.
@@ -309,11 +328,12 @@ func (r *Request) Cookie(name string) (string, bool) {
 // skipped; a double-quoted value is returned without its quotes.
 func (r *Request) Cookies() iter.Seq2[[]byte, []byte] {
 	return func(yield func(name, value []byte) bool) {
-		for _, f := range r.header.fields {
-			if !equalFold(f.name, "Cookie") {
+		h := &r.header
+		for i := range h.fields {
+			if !equalFold(h.name(i), "Cookie") {
 				continue
 			}
-			for rest := f.value; len(rest) > 0; {
+			for rest := h.value(i); len(rest) > 0; {
 				var pair []byte
 				if i := bytes.IndexByte(rest, ';'); i >= 0 {
 					pair, rest = rest[:i], rest[i+1:]

@@ -47,21 +47,25 @@ func TestResetClearsEveryField(t *testing.T) {
 	r := &s.req
 	r.method, r.target, r.path, r.rawQuery, r.host = buf[:3], buf[4:8], buf[4:6], buf[7:8], buf[:1]
 	r.form, r.minor, r.contentLength = AbsoluteForm, 1, 5
-	r.header.fields = append(r.header.fields, field{})
-	r.trailer.fields = append(r.trailer.fields, field{})
+	r.header.src = buf
+	r.header.add(0, 3, 4, 8)
+	trailer := r.trailerTable()
+	trailer.src = buf
+	trailer.add(0, 3, 4, 8)
 	r.chunked, r.closeAfter, r.keepAlive10, r.expectContinue, r.upgrade = true, true, true, true, true
 	r.body.s = nil
 	r.methodString, r.pathString, r.query = "GET", "/p", map[string][]string{"q": nil}
 	r.ctx, r.cancel = context.Background(), func(error) {}
 	r.pattern, r.pathValues = "/p", append(r.pathValues, pathValue{"a", "b"})
 	r.reset()
-	if len(r.header.fields) != 0 || len(r.trailer.fields) != 0 || len(r.pathValues) != 0 {
-		t.Error("reset kept request header, trailer or path values")
+	if r.header.Len() != 0 || r.Trailer().Len() != 0 || len(r.pathValues) != 0 ||
+		r.header.src != nil || r.trailer != trailer || trailer.src != nil {
+		t.Error("reset kept request header, trailer or path values, or dropped the trailer table")
 	}
 	if r.cancel != nil {
 		t.Error("reset kept the cancel func")
 	}
-	wantReq := Request{s: s, header: r.header, trailer: r.trailer, body: Body{s: s}, pathValues: r.pathValues}
+	wantReq := Request{s: s, header: r.header, trailer: trailer, body: Body{s: s}, pathValues: r.pathValues}
 	if !reflect.DeepEqual(*r, wantReq) {
 		t.Errorf("reset left\n%+v\nwant\n%+v", *r, wantReq)
 	}

@@ -71,7 +71,7 @@ func (c *conn) nextSlot() *slot {
 // dropTables lets the header, trailer and path value tables of a retired
 // slot go, for a stream that waits idle: the next request grows new ones.
 func (s *slot) dropTables() {
-	s.req.header, s.req.trailer, s.req.pathValues = RequestHeader{}, RequestHeader{}, nil
+	s.req.header, s.req.trailer, s.req.pathValues = RequestHeader{}, nil, nil
 	s.w.header, s.w.trailer = Header{}, Header{}
 }
 
