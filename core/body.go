@@ -2,6 +2,7 @@ package core
 
 import (
 	"io"
+	"sync"
 )
 
 // A Body reads a request body from the stream: a fixed number of bytes, or
@@ -26,6 +27,48 @@ func (b *Body) Read(p []byte) (int, error) {
 	}
 	return c.in.read(c, p)
 }
+
+// WriteTo writes the rest of the body to w, reading the stream in pieces of
+// up to 32 KiB; io.Copy from a Body uses it. A copy through io.Discard or a
+// bufio.Writer would otherwise read 8 or 4 KiB at a time, a system call
+// each: eight for a 64 KiB upload instead of two or three. It returns the
+// bytes written and the first error other than io.EOF, as Read would have
+// (a *ProtocolError for a bad or too large body) or w's.
+func (b *Body) WriteTo(w io.Writer) (int64, error) {
+	c := b.s.live()
+	if c == nil {
+		return 0, ErrResponseOver
+	}
+	buf := copyBuffers.Get().(*[copyBufferSize]byte)
+	defer copyBuffers.Put(buf)
+	var written int64
+	for {
+		n, err := c.in.read(c, buf[:])
+		if n > 0 {
+			m, werr := w.Write(buf[:n])
+			written += int64(m)
+			if werr == nil && m < n {
+				werr = io.ErrShortWrite
+			}
+			if werr != nil {
+				return written, werr
+			}
+		}
+		if err == io.EOF {
+			return written, nil
+		}
+		if err != nil {
+			return written, err
+		}
+	}
+}
+
+// copyBufferSize is the piece Body.WriteTo reads: large enough that an
+// upload takes few reads, small enough to pool.
+const copyBufferSize = 32 << 10
+
+// copyBuffers are Body.WriteTo's buffers, held only while it runs.
+var copyBuffers = sync.Pool{New: func() any { return new([copyBufferSize]byte) }}
 
 // bodyIn is the state of the request body being read: the conn owns it, so
 // the core can drain it after the handler's Body handle is dead.
