@@ -60,35 +60,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# listening reports whether something accepts connections on the port.
-listening() { (exec 3<>"/dev/tcp/$HOST/$PORT") 2>/dev/null; }
-
-stop_server() {
-	[[ -n $server_pid ]] || return 0
-	kill -TERM "$server_pid" 2>/dev/null || true
-	local i
-	for ((i = 0; i < WAIT_TENTHS; i++)); do
-		kill -0 "$server_pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$server_pid" 2>/dev/null || true
-	wait "$server_pid" 2>/dev/null || true
-	server_pid=""
-}
-
-start_server() { # impl log
-	local i
-	for ((i = 0; i < WAIT_TENTHS; i++)); do listening || break; sleep 0.1; done
-	listening && die "port $PORT on $HOST is still in use"
-	"${pin_server[@]}" "$build/helloserver" -impl "$1" -addr "$HOST:$PORT" -file "$file" >"$2" 2>&1 &
-	server_pid=$!
-	for ((i = 0; i < WAIT_TENTHS; i++)); do
-		kill -0 "$server_pid" 2>/dev/null || die "$1 server exited: $(cat "$2")"
-		listening && return 0
-		sleep 0.1
-	done
-	die "$1 server did not listen on $HOST:$PORT"
-}
 
 out=$(new_out_dir download)
 raw="$out/download-raw"
@@ -109,7 +80,7 @@ printf 'round\timpl\tbytes\tseconds\tmib_per_s\n' >"$results"
 for ((round = 1; round <= ROUNDS; round++)); do
 	for impl in $IMPLS; do
 		run="$raw/$impl-r$round"
-		start_server "$impl" "$run.server.log"
+		start_helloserver "$run.server.log" "$impl" -file "$file"
 		"${pin_client[@]}" "$build/download" -url "http://$HOST:$PORT/file" -size "$SIZE" -n "$N" -warmup "$WARMUP" >"$run.txt" 2>"$run.err" &
 		client_pid=$!
 		wait "$client_pid" || die "download from $impl failed: $(cat "$run.err")"

@@ -48,8 +48,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-listening() { (exec 3<>"/dev/tcp/$HOST/$PORT") 2>/dev/null; }
-
 stop_client() {
 	[[ -n $client_pid ]] || return 0
 	[[ -z $client_in ]] || exec {client_in}>&-
@@ -57,19 +55,6 @@ stop_client() {
 	kill -TERM "$client_pid" 2>/dev/null || true
 	wait "$client_pid" 2>/dev/null || true
 	client_pid=""
-}
-
-stop_server() {
-	[[ -n $server_pid ]] || return 0
-	kill -TERM "$server_pid" 2>/dev/null || true
-	local i
-	for ((i = 0; i < WAIT_TENTHS; i++)); do
-		kill -0 "$server_pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$server_pid" 2>/dev/null || true
-	wait "$server_pid" 2>/dev/null || true
-	server_pid=""
 }
 
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
@@ -84,8 +69,7 @@ results="$out/idle.tsv"
 printf 'round\timpl\tconns\trss_before_kib\trss_after_kib\tbytes_per_conn\trss_settled_kib\tsettled_bytes_per_conn\n' >"$results"
 for ((round = 1; round <= ROUNDS; round++)); do
 	for impl in $IMPLS; do
-		for ((i = 0; i < WAIT_TENTHS; i++)); do listening || break; sleep 0.1; done
-		listening && die "port $PORT is still in use"
+		wait_port_free
 		"$build/helloserver" -impl "$impl" -addr "$HOST:$PORT" >"$raw/$impl-r$round.server.log" 2>&1 &
 		server_pid=$!
 		for ((i = 0; i < WAIT_TENTHS; i++)); do listening && break; sleep 0.1; done

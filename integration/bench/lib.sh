@@ -1,6 +1,8 @@
 # lib.sh holds what the suite scripts share; they source it. It defines
-# die, apt_install, the pinning commands, new_out_dir,
-# and machine_info, which records the machine a run was measured on.
+# die, apt_install, the pinning commands, new_out_dir, machine_info, which
+# records the machine a run was measured on, and the helpers of scripts
+# that run one server at a time (listening, wait_port_free,
+# start_helloserver, stop_server).
 
 die() { echo "${0##*/}: $*" >&2; exit 1; }
 
@@ -45,4 +47,53 @@ new_out_dir() { # suite
 	local dir=${OUT:-${RESULTS_DIR:-/tmp/bench-results}/$1-$(date +%Y%m%d-%H%M%S)}
 	mkdir -p "$dir"
 	echo "$dir"
+}
+
+# The one-server-at-a-time helpers use the caller's HOST, PORT, server_pid
+# and WAIT_TENTHS (how many tenths of a second to wait for a port or a
+# process).
+
+# listening reports whether something accepts connections on the port.
+listening() { (exec 3<>"/dev/tcp/$HOST/$PORT") 2>/dev/null; }
+
+# wait_port_free waits until nothing listens on the port any more.
+wait_port_free() {
+	local i
+	for ((i = 0; i < WAIT_TENTHS; i++)); do
+		listening || return 0
+		sleep 0.1
+	done
+	die "port $PORT on $HOST is still in use"
+}
+
+# start_helloserver LOG IMPL [ARG...] starts $build/helloserver for IMPL
+# on HOST:PORT, pinned to the server CPU, with its output in LOG, and waits
+# until it listens.
+start_helloserver() {
+	local log=$1 impl=$2
+	shift 2
+	wait_port_free
+	"${pin_server[@]}" "$build/helloserver" -impl "$impl" -addr "$HOST:$PORT" "$@" >"$log" 2>&1 &
+	server_pid=$!
+	local i
+	for ((i = 0; i < WAIT_TENTHS; i++)); do
+		kill -0 "$server_pid" 2>/dev/null || die "$impl server exited: $(cat "$log")"
+		listening && return 0
+		sleep 0.1
+	done
+	die "$impl server did not listen on $HOST:$PORT"
+}
+
+# stop_server stops the server server_pid names, if any: TERM, then KILL.
+stop_server() {
+	[[ -n $server_pid ]] || return 0
+	kill -TERM "$server_pid" 2>/dev/null || true
+	local i
+	for ((i = 0; i < WAIT_TENTHS; i++)); do
+		kill -0 "$server_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$server_pid" 2>/dev/null || true
+	wait "$server_pid" 2>/dev/null || true
+	server_pid=""
 }

@@ -60,47 +60,13 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# listening reports whether something accepts connections on the port.
-listening() { (exec 3<>"/dev/tcp/$HOST/$PORT") 2>/dev/null; }
-
-stop_server() {
-	[[ -n $server_pid ]] || return 0
-	kill -TERM "$server_pid" 2>/dev/null || true
-	local i
-	for ((i = 0; i < WAIT_TENTHS; i++)); do
-		kill -0 "$server_pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$server_pid" 2>/dev/null || true
-	wait "$server_pid" 2>/dev/null || true
-	server_pid=""
-}
-
-wait_port_free() {
-	local i
-	for ((i = 0; i < WAIT_TENTHS; i++)); do
-		listening || return 0
-		sleep 0.1
-	done
-	die "port $PORT on $HOST is still in use"
-}
-
 start_server() { # impl workload log
-	local args=(-impl "$1" -addr "$HOST:$PORT")
+	local args=()
 	case $2 in
 	tls) args+=(-tls) ;;
 	json | upload | close) args+=(-canned "$2") ;;
 	esac
-	wait_port_free
-	"${pin_server[@]}" "$build/helloserver" "${args[@]}" >"$3" 2>&1 &
-	server_pid=$!
-	local i
-	for ((i = 0; i < WAIT_TENTHS; i++)); do
-		kill -0 "$server_pid" 2>/dev/null || die "$1 server exited: $(cat "$3")"
-		listening && return 0
-		sleep 0.1
-	done
-	die "$1 server did not listen on $HOST:$PORT"
+	start_helloserver "$3" "$1" "${args[@]}"
 }
 
 run_wrk() { # workload duration output
