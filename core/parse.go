@@ -120,19 +120,15 @@ func tooLongLine(data []byte) error {
 }
 
 // parseRequest fills req from a complete head (request line, fields, empty
-// line) and checks every framing rule before the handler sees it.
+// line) and checks every framing rule before the handler sees it. The
+// scanner found the lines' ends already: lineEnd is the request line's
+// length with its LF, ends the LFs of the lines after it (see headScanner).
 func parseRequest(req *Request, head []byte, lineEnd int, ends []int32, o *Options) error {
-	var line, rest []byte
-	var err error
-	if lineEnd > 0 {
-		// The scanner found the request line's LF already.
-		if lineEnd == 1 || head[lineEnd-2] != '\r' {
-			return errBareLF
-		}
-		line, rest = head[:lineEnd-2], head[lineEnd:]
-	} else if line, rest, err = nextLine(head); err != nil {
-		return err
+	if lineEnd < 2 || head[lineEnd-2] != '\r' {
+		return errBareLF
 	}
+	line, rest := head[:lineEnd-2], head[lineEnd:]
+	var err error
 	if err := parseRequestLine(req, line, o); err != nil {
 		return err
 	}
