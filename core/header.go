@@ -191,20 +191,24 @@ func (h *Header) Reset() {
 	h.fields = h.fields[:0]
 }
 
-func lower(c byte) byte {
-	if 'A' <= c && c <= 'Z' {
-		return c + 'a' - 'A'
+// lowerTable maps each byte to its ASCII lower case: a lookup per byte
+// instead of two comparisons and a branch.
+var lowerTable = func() (t [256]byte) {
+	for i := range t {
+		t[i] = byte(i)
+		if 'A' <= i && i <= 'Z' {
+			t[i] += 'a' - 'A'
+		}
 	}
-	return c
-}
+	return t
+}()
 
-// equalFold compares ASCII case-insensitively, as field names are compared.
 func equalFold[T []byte | string](b T, s string) bool {
 	if len(b) != len(s) {
 		return false
 	}
 	for i := 0; i < len(b); i++ {
-		if lower(b[i]) != lower(s[i]) {
+		if lowerTable[b[i]] != lowerTable[s[i]] {
 			return false
 		}
 	}

@@ -135,7 +135,7 @@ func parseRequest(req *Request, head []byte, lineEnd int, ends []int32, o *Optio
 	var (
 		hosts, contentLengths int
 		teFields              [][]byte
-		clValue               []byte
+		clValue, hostValue    []byte
 	)
 	pos := len(head) - len(rest)
 	req.header.src = head
@@ -173,6 +173,7 @@ func parseRequest(req *Request, head []byte, lineEnd int, ends []int32, o *Optio
 		switch {
 		case equalFold(name, "Host"):
 			hosts++
+			hostValue = value
 			if req.form == OriginForm || req.form == AsteriskForm {
 				req.host = value
 			}
@@ -204,9 +205,8 @@ func parseRequest(req *Request, head []byte, lineEnd int, ends []int32, o *Optio
 		// An http(s) target has an authority, so the Host that names it is
 		// never empty (RFC 9112 section 3.2); an absolute-form target
 		// carries its own.
-		host := req.header.Peek("Host")
-		if !validHost(host, req.form == AbsoluteForm || req.form == AuthorityForm) {
-			if len(host) == 0 {
+		if !validHost(hostValue, req.form == AbsoluteForm || req.form == AuthorityForm) {
+			if len(hostValue) == 0 {
 				return bad("empty Host field")
 			}
 			return bad("malformed Host field")

@@ -37,3 +37,21 @@ func FuzzValidFieldValue(f *testing.F) {
 		}
 	})
 }
+
+// TestEqualFoldIsASCIIOnly checks every pair of bytes: equal, or the same
+// ASCII letter in either case, and nothing else (no Unicode folding, no
+// folding of the symbols whose codes differ by 0x20, such as '^' and '~').
+func TestEqualFoldIsASCIIOnly(t *testing.T) {
+	upper := func(c int) bool { return 'A' <= c && c <= 'Z' }
+	for a := range 256 {
+		for b := range 256 {
+			want := a == b || upper(a) && b == a+0x20 || upper(b) && a == b+0x20
+			if got := equalFold([]byte{byte(a)}, string([]byte{byte(b)})); got != want {
+				t.Fatalf("equalFold(%#x, %#x) = %v, want %v", a, b, got, want)
+			}
+		}
+	}
+	if equalFold([]byte("Host"), "Hos") || !equalFold([]byte("cOnTeNt-LeNgTh"), "Content-Length") {
+		t.Fatal("equalFold compares lengths or cases wrongly")
+	}
+}
