@@ -9,10 +9,18 @@
 #   close       GET /plaintext with "Connection: close": one request per connection
 #   tls         GET /plaintext over TLS, keep-alive
 #
-# Each round runs every workload with every implementation in turn (A B C D,
-# A B C D, ...), so a noisy neighbour hits them alike; the server is pinned
-# to SERVER_CPU and wrk to CLIENT_CPU. One row per run goes to wrk.tsv in
-# the output directory; cmd/report turns the rows into medians and ratios.
+# Each round runs every workload with every implementation in turn, the
+# order reversed every other round (A B C D, D C B A, ...), so a noisy
+# neighbour hits them alike and a slow stretch does not always fall on the
+# same place; the server is pinned to SERVER_CPU and wrk to CLIENT_CPU. One
+# row per run goes to wrk.tsv in the output directory; cmd/report turns the
+# rows into medians and ratios.
+#
+# Besides wrk's figures a row holds the server's CPU time in the timed run
+# (from /proc/PID/stat, read just before and after it): user and system
+# microseconds per request, and utilisation, the server's CPU seconds over
+# the run's seconds. Utilisation well below 1 means wrk, not the server,
+# set the pace.
 #
 # Run it as root on Debian to have wrk installed when missing. It only ever
 # connects to 127.0.0.1.
@@ -46,6 +54,9 @@ for w in $WORKLOADS; do
 done
 command -v wrk >/dev/null || apt_install wrk
 command -v go >/dev/null || die "go is not installed"
+CLK_TCK=$(getconf CLK_TCK)
+[[ $CLK_TCK =~ ^[1-9][0-9]*$ ]] || die "getconf CLK_TCK gave '$CLK_TCK'"
+read -ra impls <<<"$IMPLS"
 
 build=$(mktemp -d)
 server_pid="" wrk_pid=""
@@ -84,6 +95,33 @@ run_wrk() { # workload duration output
 	wrk_pid=""
 }
 
+# read_server_cpu sets cpu_user and cpu_sys to the CPU time the server has
+# used so far, in clock ticks: fields 14 and 15 of /proc/PID/stat, which
+# count every thread of the process. server_pid is the server's own: the
+# pinning command execs it.
+read_server_cpu() {
+	local stat comm fields
+	read -r stat <"/proc/$server_pid/stat" || die "cannot read /proc/$server_pid/stat"
+	# Field 2 is the command name in parentheses, which may hold spaces.
+	comm=${stat#*(}
+	comm=${comm%)*}
+	[[ $comm == helloserver ]] || die "process $server_pid is $comm, not the server"
+	read -ra fields <<<"${stat##*) }" # fields[0] is field 3
+	cpu_user=${fields[11]} cpu_sys=${fields[12]}
+}
+
+# cpu_columns prints server_user_us, server_sys_us and server_util from the
+# server's CPU ticks in a run and wrk's count of requests and duration: a
+# run with no request has no CPU per request (nan).
+cpu_columns() { # user_ticks sys_ticks requests run_us
+	awk -v u="$1" -v s="$2" -v n="$3" -v t="$4" -v hz="$CLK_TCK" 'BEGIN {
+		us_per_tick = 1000000 / hz
+		if (n > 0) printf "%.3f\t%.3f\t", u * us_per_tick / n, s * us_per_tick / n
+		else printf "nan\tnan\t"
+		printf "%.3f", (u + s) * us_per_tick / t
+	}'
+}
+
 # to_us turns wrk's "812.00us", "1.20ms" or "2.00s" into microseconds.
 to_us() {
 	awk -v v="$1" 'BEGIN {
@@ -104,26 +142,39 @@ mkdir -p "$raw"
 echo "rounds=$ROUNDS duration=$DURATION warmup=$WARMUP connections=$CONNECTIONS pipeline=$PIPELINE_DEPTH" >"$out/wrk-settings.txt"
 
 results="$out/wrk.tsv"
-printf 'round\tworkload\timpl\treq_per_s\tp50_us\tp99_us\terrors\n' >"$results"
+printf 'round\tworkload\timpl\treq_per_s\tp50_us\tp99_us\terrors\tserver_user_us\tserver_sys_us\tserver_util\n' >"$results"
 for ((round = 1; round <= ROUNDS; round++)); do
+	order=("${impls[@]}")
+	if ((round % 2 == 0)); then
+		order=()
+		for ((k = ${#impls[@]} - 1; k >= 0; k--)); do order+=("${impls[k]}"); done
+	fi
 	for workload in $WORKLOADS; do
-		for impl in $IMPLS; do
+		for impl in "${order[@]}"; do
 			run="$raw/$workload-$impl-r$round"
 			start_server "$impl" "$workload" "$run.server.log"
 			[[ $WARMUP == 0 ]] || run_wrk "$workload" "$WARMUP" "$run.warmup.txt"
+			read_server_cpu
+			user0=$cpu_user sys0=$cpu_sys
 			run_wrk "$workload" "$DURATION" "$run.txt"
+			read_server_cpu
 			stop_server
 			rps=$(awk '/^Requests\/sec:/ { print $2 }' "$run.txt")
 			p50=$(awk '$1 == "50%" { print $2 }' "$run.txt")
 			p99=$(awk '$1 == "99%" { print $2 }' "$run.txt")
-			[[ -n $rps && -n $p50 && -n $p99 ]] || die "cannot read wrk output $run.txt"
+			# "  812345 requests in 5.00s, 98.76MB read"
+			requests=$(awk '$2 == "requests" && $3 == "in" { print $1 }' "$run.txt")
+			run_time=$(awk '$2 == "requests" && $3 == "in" { sub(/,$/, "", $4); print $4 }' "$run.txt")
+			[[ -n $rps && -n $p50 && -n $p99 && -n $requests && -n $run_time ]] || die "cannot read wrk output $run.txt"
+			cpu=$(cpu_columns $((cpu_user - user0)) $((cpu_sys - sys0)) "$requests" "$(to_us "$run_time")")
 			# A server that answers wrongly or drops connections must not look fast.
 			errors=$(awk '/^  Non-2xx or 3xx responses:/ { n += $NF }
 				/^  Socket errors:/ { for (i = 4; i <= NF; i += 2) { v = $i; sub(/,$/, "", v); n += v } }
 				END { print n + 0 }' "$run.txt")
-			printf '%d\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$workload" "$impl" "$rps" "$(to_us "$p50")" "$(to_us "$p99")" "$errors" >>"$results"
-			printf 'round %d/%d %-9s %-9s %12s req/s  p50 %9s  p99 %9s  errors %s\n' \
-				"$round" "$ROUNDS" "$workload" "$impl" "$rps" "$p50" "$p99" "$errors" >&2
+			printf '%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$workload" "$impl" "$rps" "$(to_us "$p50")" "$(to_us "$p99")" "$errors" "$cpu" >>"$results"
+			IFS=$'\t' read -r user_us sys_us util <<<"$cpu"
+			printf 'round %d/%d %-9s %-9s %12s req/s  p50 %9s  p99 %9s  errors %s  server cpu %s+%s us/req  util %s\n' \
+				"$round" "$ROUNDS" "$workload" "$impl" "$rps" "$p50" "$p99" "$errors" "$user_us" "$sys_us" "$util" >&2
 		done
 	done
 done

@@ -7,7 +7,8 @@
 //	report -in /tmp/bench-results/run-20260101 -out integration/bench/results
 //
 // A suite whose file is missing is left out. Medians are over rounds;
-// ratios are of medians, tophat over the other.
+// ratios are of medians, tophat over the other, and for wrk also taken
+// within each round, whose servers ran back to back.
 package main
 
 import (

@@ -28,12 +28,39 @@ var (
 )
 
 type wrkCell struct {
+	Workload  string     `json:"workload"`
+	Impl      string     `json:"impl"`
+	ReqPerS   figure     `json:"req_per_s"`
+	P50us     figure     `json:"p50_us"`
+	P99us     figure     `json:"p99_us"`
+	Errors    int        `json:"errors"`
+	Rounds    int        `json:"rounds"`
+	ServerCPU *serverCPU `json:"server_cpu,omitempty"` // nil in rows from before wrk.sh read it
+}
+
+// serverCPU is the server's CPU time in the timed wrk runs, medians of
+// rounds. Utilisation is CPU seconds over the run's seconds: well below 1,
+// the load generator, not the server, set the pace.
+type serverCPU struct {
+	UsPerReq     figure `json:"us_per_req"` // user and system
+	UserUsPerReq figure `json:"user_us_per_req"`
+	Utilisation  figure `json:"utilisation"`
+}
+
+// wrkOthers are the servers tophat's wrk figures are divided by, in the
+// report's column order.
+var wrkOthers = []string{"fasthttp", "canned", "nethttp"}
+
+// A pairedRatio summarises tophat's req/s over another server's in the
+// same wrk round. The servers of a round ran back to back and so shared
+// the machine's state, which a ratio of medians taken over separate rounds
+// does not keep.
+type pairedRatio struct {
 	Workload string `json:"workload"`
-	Impl     string `json:"impl"`
-	ReqPerS  figure `json:"req_per_s"`
-	P50us    figure `json:"p50_us"`
-	P99us    figure `json:"p99_us"`
-	Errors   int    `json:"errors"`
+	Other    string `json:"other"`
+	Median   figure `json:"median"`
+	Min      figure `json:"min"`
+	Max      figure `json:"max"`
 	Rounds   int    `json:"rounds"`
 }
 
@@ -78,6 +105,7 @@ type report struct {
 	Machine    map[string]string `json:"machine"`
 	Settings   map[string]string `json:"settings"`
 	Wrk        []wrkCell         `json:"wrk,omitempty"`
+	WrkRounds  []pairedRatio     `json:"wrk_per_round_ratios,omitempty"`
 	GoBench    []goBench         `json:"go_bench,omitempty"`
 	Idle       []idleCell        `json:"idle,omitempty"`
 	Transports []transportCell   `json:"transports,omitempty"`
@@ -127,16 +155,19 @@ func (r *report) readWrk(path string) error {
 	if err != nil || rows == nil {
 		return err
 	}
+	_, withCPU := rows[0]["server_util"]
 	type acc struct {
-		rps, p50, p99 []float64
-		errors        int
+		rps, p50, p99   []float64
+		cpu, user, util []float64
+		errors          int
+		reqPerSByRound  map[string]float64
 	}
 	cells := map[[2]string]*acc{}
 	for _, row := range rows {
 		k := [2]string{row["workload"], row["impl"]}
 		a := cells[k]
 		if a == nil {
-			a = &acc{}
+			a = &acc{reqPerSByRound: map[string]float64{}}
 			cells[k] = a
 		}
 		rps, err1 := num(row, "req_per_s")
@@ -146,16 +177,65 @@ func (r *report) readWrk(path string) error {
 		if err := firstErr(err1, err2, err3, err4); err != nil {
 			return fmt.Errorf("%s: %w", path, err)
 		}
+		if _, dup := a.reqPerSByRound[row["round"]]; dup {
+			return fmt.Errorf("%s: round %s has two %s rows for %s", path, row["round"], k[0], k[1])
+		}
+		a.reqPerSByRound[row["round"]] = rps
 		a.rps, a.p50, a.p99, a.errors = append(a.rps, rps), append(a.p50, p50), append(a.p99, p99), a.errors+e
+		if withCPU {
+			user, err1 := num(row, "server_user_us")
+			sys, err2 := num(row, "server_sys_us")
+			util, err3 := num(row, "server_util")
+			if err := firstErr(err1, err2, err3); err != nil {
+				return fmt.Errorf("%s: %w", path, err)
+			}
+			// A run that completed no request has no CPU per request (nan).
+			if !math.IsNaN(user) && !math.IsNaN(sys) {
+				a.cpu, a.user = append(a.cpu, user+sys), append(a.user, user)
+			}
+			a.util = append(a.util, util)
+		}
 	}
 	for _, w := range wrkWorkloads {
 		for _, i := range wrkImpls {
-			if a := cells[[2]string{w, i}]; a != nil {
-				r.Wrk = append(r.Wrk, wrkCell{w, i, figure(median(a.rps)), figure(median(a.p50)), figure(median(a.p99)), a.errors, len(a.rps)})
+			a := cells[[2]string{w, i}]
+			if a == nil {
+				continue
+			}
+			c := wrkCell{Workload: w, Impl: i, ReqPerS: figure(median(a.rps)), P50us: figure(median(a.p50)),
+				P99us: figure(median(a.p99)), Errors: a.errors, Rounds: len(a.rps)}
+			if withCPU {
+				c.ServerCPU = &serverCPU{figure(median(a.cpu)), figure(median(a.user)), figure(median(a.util))}
+			}
+			r.Wrk = append(r.Wrk, c)
+		}
+		t := cells[[2]string{w, "tophat"}]
+		if t == nil {
+			continue
+		}
+		for _, o := range wrkOthers {
+			other := cells[[2]string{w, o}]
+			if other == nil {
+				continue
+			}
+			if q := perRoundRatios(t.reqPerSByRound, other.reqPerSByRound); len(q) > 0 {
+				r.WrkRounds = append(r.WrkRounds, pairedRatio{w, o, figure(median(q)), figure(slices.Min(q)), figure(slices.Max(q)), len(q)})
 			}
 		}
 	}
 	return nil
+}
+
+// perRoundRatios divides a by b in every round both have, leaving out
+// rounds where b is 0 (a server that answered nothing).
+func perRoundRatios(a, b map[string]float64) []float64 {
+	var q []float64
+	for round, v := range a {
+		if w, ok := b[round]; ok && w != 0 {
+			q = append(q, v/w)
+		}
+	}
+	return q
 }
 
 func firstErr(errs ...error) error {
@@ -204,6 +284,26 @@ func (r *report) readIdle(path string) error {
 		}
 	}
 	return nil
+}
+
+// perRound is tophat's per-round ratios to other on the workload, or nil.
+func (r *report) perRound(workload, other string) *pairedRatio {
+	for i := range r.WrkRounds {
+		if p := &r.WrkRounds[i]; p.Workload == workload && p.Other == other {
+			return p
+		}
+	}
+	return nil
+}
+
+// ratioText is tophat's ratio of medians to other on the workload, with
+// the per-round ratios' median and range when there are any.
+func (r *report) ratioText(workload, other string) string {
+	s := fmt.Sprintf("%.2f", ratio(r.wrk(workload, "tophat"), r.wrk(workload, other)))
+	if p := r.perRound(workload, other); p != nil {
+		s += fmt.Sprintf(" (per round: median %.2f, %.2f–%.2f)", float64(p.Median), float64(p.Min), float64(p.Max))
+	}
+	return s
 }
 
 func (r *report) idle(impl string) float64 {
@@ -334,8 +434,8 @@ func (r *report) targets() {
 			add(w+": tophat ≥ 1.0 × fasthttp, ≥ 0.9 × canned limit", "not measured", nil)
 			continue
 		}
-		add(w+": tophat ≥ 1.0 × fasthttp", fmt.Sprintf("%.2f", ratio(t, f)), met(ratio(t, f) >= 1.0))
-		add(w+": tophat ≥ 0.9 × canned limit", fmt.Sprintf("%.2f", ratio(t, c)), met(ratio(t, c) >= 0.9))
+		add(w+": tophat ≥ 1.0 × fasthttp", r.ratioText(w, "fasthttp"), met(ratio(t, f) >= 1.0))
+		add(w+": tophat ≥ 0.9 × canned limit", r.ratioText(w, "canned"), met(ratio(t, c) >= 0.9))
 	}
 	if t, f := r.bench("KeepAlive/tophat"), r.bench("KeepAlive/fasthttp"); t != nil && f != nil {
 		add("in-process keep-alive GET: 0 allocs/op", fmt.Sprintf("%.0f allocs/op", t.AllocsPerOp), met(t.AllocsPerOp == 0))
