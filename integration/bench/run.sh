@@ -15,7 +15,8 @@
 # As another user the loss suite is skipped and said to be.
 #
 # Environment: ROUNDS (5: wrk, idle, transports and download rounds;
-# gobench runs 2×ROUNDS), DURATION (5s per wrk run), CONNS (10000),
+# gobench runs 2×ROUNDS), WRK_ROUNDS (ROUNDS: wrk alone, whose figures
+# scatter most on a noisy machine), DURATION (5s per wrk run), CONNS (10000),
 # LOSS_N (1000), SUITES ("wrk gobench idle transports kcploss download"),
 # RESULTS; each suite script also reads its own variables (download.sh:
 # SIZE, N).
@@ -25,7 +26,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 ROUNDS=${ROUNDS:-5}
 SUITES=${SUITES:-wrk gobench idle transports kcploss download}
 RESULTS=${RESULTS:-$bench_dir/results}
+WRK_ROUNDS=${WRK_ROUNDS:-$ROUNDS}
 [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "ROUNDS must be a positive integer"
+[[ $WRK_ROUNDS =~ ^[1-9][0-9]*$ ]] || die "WRK_ROUNDS must be a positive integer"
 
 work=$(mktemp -d)
 build=$(mktemp -d)
@@ -36,7 +39,7 @@ machine_info >"$work/machine.txt"
 for suite in $SUITES; do
 	echo "== $suite" >&2
 	case $suite in
-	wrk) ROUNDS=$ROUNDS bash "$bench_dir/wrk.sh" ;;
+	wrk) ROUNDS=$WRK_ROUNDS bash "$bench_dir/wrk.sh" ;;
 	gobench)
 		ROUNDS=$((2 * ROUNDS)) bash "$bench_dir/gobench.sh" >"$work/gobench-summary.log"
 		echo "rounds=$((2 * ROUNDS)) benchtime=${BENCHTIME:-1s}" >"$work/gobench-settings.txt"
