@@ -127,18 +127,22 @@ func (l *Listener) AcceptConn() (net.Conn, error) {
 	return c, nil
 }
 
-// AcceptTCP waits for the next connection and sets TCP_NODELAY on it (keep-
-// alive is set by the accept itself). After Close it returns an error
-// matching net.ErrClosed.
+// AcceptTCP waits for the next connection, with TCP_NODELAY set (unless
+// Config.DisableNoDelay) and keep-alive set by the accept itself. After
+// Close it returns an error matching net.ErrClosed.
 func (l *Listener) AcceptTCP() (*net.TCPConn, error) {
 	for {
 		c, err := l.ln.AcceptTCP()
 		if err != nil {
 			return nil, err
 		}
-		// Go sets TCP_NODELAY already; setting it here keeps the promise
-		// whatever a future default, and honours DisableNoDelay.
-		if err := c.SetNoDelay(l.noDelay); err != nil {
+		// The net package sets TCP_NODELAY on every connection it makes
+		// (documented at TCPConn.SetNoDelay): setting it again cost a
+		// system call per connection. Only turning it off needs one.
+		if l.noDelay {
+			return c, nil
+		}
+		if err := c.SetNoDelay(false); err != nil {
 			// Only a connection that is already gone fails here; drop it
 			// rather than stop the server with a non-temporary error.
 			c.Close()
@@ -168,9 +172,11 @@ func Dial(ctx context.Context, address string, cfg *Config) (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := conn.(*net.TCPConn).SetNoDelay(!c.DisableNoDelay); err != nil {
-		conn.Close()
-		return nil, err
+	if c.DisableNoDelay { // net sets TCP_NODELAY on its own (see AcceptTCP)
+		if err := conn.(*net.TCPConn).SetNoDelay(false); err != nil {
+			conn.Close()
+			return nil, err
+		}
 	}
 	return conn, nil
 }
