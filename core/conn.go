@@ -135,7 +135,8 @@ func (c *conn) run(first bool, waitErr error, start time.Time) error {
 	err := c.serve(first, waitErr)
 	if err == errMoved {
 		moved = true
-		c.tracker.srv.goroutines.Go(func() { c.resume(start) })
+		srv := c.tracker.srv
+		srv.goroutines.Go(func() { srv.work(func() { c.resume(start) }) })
 		return nil
 	}
 	c.release()

@@ -87,7 +87,8 @@
 //     and it is what keeps handles from reaching other streams.
 //   - A request is parsed in place; header fields stay in the read buffer,
 //     found by a linear scan (no map). Methods that return strings copy;
-//     the []byte ones do not.
+//     the []byte ones do not. Names are compared through a lower-case
+//     table, a lookup per byte.
 //   - Responses are composed with append into the write buffer and leave
 //     in one write with their body when it is small. Responses to
 //     pipelined requests that are already buffered leave together, in one
@@ -100,6 +101,13 @@
 //     once and waits with a one-byte read; a busy one keeps them for up to
 //     200 ms between requests. A burst of clients that each send a request
 //     and go quiet so leaves no pool of freed buffers behind.
+//   - A Server's streams (with the default Spawn) run on goroutines that,
+//     when their stream ends, wait for the next (up to 128 of them): a new
+//     stream skips a goroutine start and most of the stack growth its
+//     first request needs. Under wrk with 64 clients making one request
+//     per connection, goroutine starts went from one per connection to
+//     none and stack growths from 0.49 per connection to 0.03 (counted
+//     with uprobes on runtime.newproc1 and runtime.newstack).
 //   - A Server's stream (with the default Spawn) that goes quiet also
 //     waits on a fresh goroutine: serving grows a goroutine's stack to
 //     4 KiB or more, which the runtime does not shrink while the goroutine

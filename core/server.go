@@ -25,8 +25,10 @@ type Server struct {
 	// Options apply to every stream; see Options for the defaults.
 	Options Options
 	// Spawn runs serve, which serves one stream to its end, on a goroutine
-	// of its choosing. nil starts a goroutine per stream, and moves a
-	// stream that goes quiet between requests to a fresh goroutine, whose
+	// of its choosing. nil runs each stream on a goroutine of the Server's
+	// own: one whose stream has ended waits for the next (up to 128 wait,
+	// the rest end, and all of them once no Serve loop runs), and a stream
+	// that goes quiet between requests moves to a fresh goroutine, whose
 	// smaller stack it waits on (see Performance in the package
 	// documentation). A Pool's Spawn reuses a fixed set of goroutines,
 	// and a stream keeps the one it was given.
@@ -47,6 +49,7 @@ type Server struct {
 	slots      chan struct{}
 	goroutines sync.WaitGroup // streams started by the default Spawn
 	active     sync.WaitGroup // streams being served
+	workers    workers        // the default Spawn's goroutines that wait for a stream
 
 	mu        sync.Mutex
 	listeners map[Listener]struct{}
@@ -85,6 +88,8 @@ func (s *Server) Serve(l Listener) error {
 	}
 	defer s.accepting.Add(-1)
 	defer s.untrackListener(l)
+	s.workers.loopStarted()
+	defer s.workers.loopEnded()
 	opts := s.Options.withDefaults()
 	if s.Options.BaseContext == nil {
 		opts.BaseContext = s.ctx
@@ -95,7 +100,7 @@ func (s *Server) Serve(l Listener) error {
 	opts.shutdown = s.shutdown
 	spawn := s.Spawn
 	if spawn == nil {
-		spawn = s.goroutines.Go
+		spawn = s.spawnWorker
 	}
 	var backoff time.Duration
 	for {
@@ -136,6 +141,84 @@ func (s *Server) Serve(l Listener) error {
 			return ErrServerClosed
 		}
 		spawn(func() { serveConn(stream, s.Handler, &opts, t) }) // untracks the stream when it ends
+	}
+}
+
+// maxIdleWorkers bounds the default Spawn's goroutines that wait for a
+// next stream once theirs has ended. Serving a stream grows a goroutine's
+// stack; handing that goroutine the next stream saves the stream a
+// goroutine start and the stack growths of its first request. The bound
+// keeps a burst from leaving thousands behind, each holding its grown
+// stack (at most about 1 MiB in all); below it, a load of short
+// connections rarely starts a goroutine. With 64 clients each making one
+// request per connection, a bound of 32 still started a goroutine for one
+// stream in three; 128 for none.
+const maxIdleWorkers = 128
+
+// workers are the default Spawn's goroutines waiting for a stream, each on
+// its own channel, the last to wait first to go (its stack is the most
+// likely to be in cache).
+type workers struct {
+	mu    sync.Mutex
+	idle  []chan func()
+	loops int // Serve loops running; with none, no stream can come
+}
+
+func (w *workers) loopStarted() {
+	w.mu.Lock()
+	w.loops++
+	w.mu.Unlock()
+}
+
+// loopEnded ends the waiting goroutines when the last Serve loop ends.
+func (w *workers) loopEnded() {
+	w.mu.Lock()
+	w.loops--
+	var idle []chan func()
+	if w.loops == 0 {
+		idle, w.idle = w.idle, nil
+	}
+	w.mu.Unlock()
+	for _, next := range idle {
+		next <- nil
+	}
+}
+
+// spawnWorker is the default Spawn: serve runs on a waiting goroutine, or
+// on a new one.
+func (s *Server) spawnWorker(serve func()) {
+	w := &s.workers
+	w.mu.Lock()
+	if n := len(w.idle); n > 0 {
+		next := w.idle[n-1]
+		w.idle[n-1] = nil
+		w.idle = w.idle[:n-1]
+		w.mu.Unlock()
+		next <- serve // buffered, and its goroutine waits on it
+		return
+	}
+	w.mu.Unlock()
+	s.goroutines.Go(func() { s.work(serve) })
+}
+
+// work runs serve, then, while a Serve loop runs and fewer than
+// maxIdleWorkers wait, waits for the next stream to serve.
+func (s *Server) work(serve func()) {
+	var next chan func()
+	for serve != nil {
+		serve()
+		w := &s.workers
+		w.mu.Lock()
+		if w.loops == 0 || len(w.idle) >= maxIdleWorkers {
+			w.mu.Unlock()
+			return
+		}
+		if next == nil {
+			next = make(chan func(), 1)
+		}
+		w.idle = append(w.idle, next)
+		w.mu.Unlock()
+		serve = <-next
 	}
 }
 
