@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 
 	"go.opentelemetry.io/otel/propagation"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
@@ -57,7 +58,11 @@ func Example() {
 	srv.Shutdown(context.Background())
 	<-served
 
-	for _, s := range spans.Ended() {
+	// In the order the requests came: the second may have come on a new
+	// stream, whose span can end first.
+	ended := spans.Ended()
+	slices.SortFunc(ended, func(a, b sdktrace.ReadOnlySpan) int { return a.StartTime().Compare(b.StartTime()) })
+	for _, s := range ended {
 		fmt.Println(s.Name(), s.SpanContext().TraceID(), len(s.Events()), s.EndTime().After(s.StartTime()))
 	}
 	// Output:
