@@ -133,7 +133,11 @@ func TestSoak(t *testing.T) {
 			if f.requests != int64(soakTotal()) {
 				t.Errorf("%d requests answered, want %d", f.requests, soakTotal())
 			}
-			if f.goroutines[1] > f.goroutines[0]+8 {
+			// The Server keeps up to 128 goroutines whose streams ended
+			// waiting for new ones (see Server.Spawn); as streams come and
+			// go more of them may be waiting by the last tenth.
+			const waiting = 128
+			if f.goroutines[1] > f.goroutines[0]+waiting+8 {
 				t.Errorf("goroutines grew from %d to %d between the first and the last tenth", f.goroutines[0], f.goroutines[1])
 			}
 			// A pipe's buffers grow to their bound with the largest burst
