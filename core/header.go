@@ -203,6 +203,7 @@ var lowerTable = func() (t [256]byte) {
 	return t
 }()
 
+// equalFold compares ASCII case-insensitively, as field names are compared.
 func equalFold[T []byte | string](b T, s string) bool {
 	if len(b) != len(s) {
 		return false

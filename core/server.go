@@ -159,9 +159,13 @@ const maxIdleWorkers = 128
 // its own channel, the last to wait first to go (its stack is the most
 // likely to be in cache).
 type workers struct {
-	mu    sync.Mutex
-	idle  []chan func()
-	loops int // Serve loops running; with none, no stream can come
+	mu   sync.Mutex
+	idle []chan func()
+	// Serve loops running; with none, no stream can come. Not the
+	// Server's accepting count: a goroutine's check that a loop runs and
+	// its joining idle must be one step against loopEnded's send-home,
+	// so both are under mu.
+	loops int
 }
 
 func (w *workers) loopStarted() {

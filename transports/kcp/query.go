@@ -98,16 +98,9 @@ var queryParams = []queryParam{
 		}
 		return fmt.Errorf("want %s", presetNames())
 	}},
-	{"dup", func(c *Config, v string) error {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			return errors.New("want a count of extra copies, 0 for none")
-		}
-		c.Duplicates = n
-		if n == 0 {
-			c.Duplicates = DuplicatesOff
-		}
-		return nil
+	{"dup", func(c *Config, v string) (err error) {
+		c.Duplicates, err = countOrOff(v, DuplicatesOff, "want a count of extra copies, 0 for none")
+		return err
 	}},
 	{"fec", func(c *Config, v string) (err error) {
 		data, parity, ok := strings.Cut(v, ",")
@@ -144,16 +137,9 @@ var queryParams = []queryParam{
 		return nil
 	}},
 	{"nodelay", func(c *Config, v string) (err error) { c.NoDelay, err = toggle(v); return err }},
-	{"resend", func(c *Config, v string) error {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			return errors.New("want a count, 0 to disable")
-		}
-		c.Resend = n
-		if n == 0 {
-			c.Resend = ResendOff
-		}
-		return nil
+	{"resend", func(c *Config, v string) (err error) {
+		c.Resend, err = countOrOff(v, ResendOff, "want a count, 0 to disable")
+		return err
 	}},
 	{"nc", func(c *Config, v string) (err error) { c.NoCongestion, err = toggle(v); return err }},
 	{"acknodelay", func(c *Config, v string) (err error) { c.AckNoDelay, err = toggle(v); return err }},
@@ -180,6 +166,20 @@ func positive(s string) (int, error) {
 	n, err := strconv.Atoi(strings.TrimSpace(s))
 	if err != nil || n < 1 {
 		return 0, fmt.Errorf("want a positive integer")
+	}
+	return n, nil
+}
+
+// countOrOff parses a count for a Config field whose zero means the
+// preset's default: a 0 in the address turns the feature off, which the
+// field spells off.
+func countOrOff(s string, off int, want string) (int, error) {
+	n, err := strconv.Atoi(s)
+	switch {
+	case err != nil || n < 0:
+		return 0, errors.New(want)
+	case n == 0:
+		return off, nil
 	}
 	return n, nil
 }

@@ -58,12 +58,7 @@ func (r *report) readDownload(path string) error {
 }
 
 func (r *report) download(impl string) *downloadCell {
-	for i := range r.Download {
-		if r.Download[i].Impl == impl {
-			return &r.Download[i]
-		}
-	}
-	return nil
+	return find(r.Download, func(d downloadCell) bool { return d.Impl == impl })
 }
 
 // downloadRatios are tophat's median seconds per download and MiB/s over

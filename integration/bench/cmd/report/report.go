@@ -248,10 +248,8 @@ func firstErr(errs ...error) error {
 }
 
 func (r *report) wrk(workload, impl string) float64 {
-	for _, c := range r.Wrk {
-		if c.Workload == workload && c.Impl == impl {
-			return float64(c.ReqPerS)
-		}
+	if c := find(r.Wrk, func(c wrkCell) bool { return c.Workload == workload && c.Impl == impl }); c != nil {
+		return float64(c.ReqPerS)
 	}
 	return math.NaN()
 }
@@ -288,12 +286,7 @@ func (r *report) readIdle(path string) error {
 
 // perRound is tophat's per-round ratios to other on the workload, or nil.
 func (r *report) perRound(workload, other string) *pairedRatio {
-	for i := range r.WrkRounds {
-		if p := &r.WrkRounds[i]; p.Workload == workload && p.Other == other {
-			return p
-		}
-	}
-	return nil
+	return find(r.WrkRounds, func(p pairedRatio) bool { return p.Workload == workload && p.Other == other })
 }
 
 // ratioText is tophat's ratio of medians to other on the workload, with
@@ -307,20 +300,16 @@ func (r *report) ratioText(workload, other string) string {
 }
 
 func (r *report) idle(impl string) float64 {
-	for _, c := range r.Idle {
-		if c.Impl == impl {
-			return float64(c.BytesPerConn)
-		}
+	if c := find(r.Idle, func(c idleCell) bool { return c.Impl == impl }); c != nil {
+		return float64(c.BytesPerConn)
 	}
 	return math.NaN()
 }
 
 // idleSettled is idle once the server's runtime returned free memory.
 func (r *report) idleSettled(impl string) float64 {
-	for _, c := range r.Idle {
-		if c.Impl == impl {
-			return float64(c.Settled)
-		}
+	if c := find(r.Idle, func(c idleCell) bool { return c.Impl == impl }); c != nil {
+		return float64(c.Settled)
 	}
 	return math.NaN()
 }
@@ -404,19 +393,17 @@ func (r *report) readLoss(path string) error {
 }
 
 func (r *report) loss(pct int, c string) *lossCell {
-	for i := range r.Loss {
-		if r.Loss[i].LossPct == pct && r.Loss[i].Case == c {
-			return &r.Loss[i]
-		}
-	}
-	return nil
+	return find(r.Loss, func(l lossCell) bool { return l.LossPct == pct && l.Case == c })
 }
 
 func (r *report) bench(name string) *goBench {
-	for i := range r.GoBench {
-		if r.GoBench[i].Name == name {
-			return &r.GoBench[i]
-		}
+	return find(r.GoBench, func(b goBench) bool { return b.Name == name })
+}
+
+// find returns the first element of s that match accepts, or nil.
+func find[T any](s []T, match func(T) bool) *T {
+	if i := slices.IndexFunc(s, match); i >= 0 {
+		return &s[i]
 	}
 	return nil
 }
